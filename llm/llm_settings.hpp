@@ -1,0 +1,31 @@
+// LlmSettings: the `llm:` section of the config. Only `provider: none` is served by this build;
+// the other keys are accepted and validated so a config written for a later version still checks.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace alertbot::llm {
+
+enum class LlmProvider { None, OpenAi, Anthropic };
+
+struct LlmSettings {
+  static constexpr const char* kName = "llm";
+
+  LlmProvider provider = LlmProvider::None;
+  std::string base_url;                          // provider endpoint, e.g. https://api.openai.com/v1
+  std::string model;                             // model name sent to the provider
+  std::string api_key;                           // secret
+  std::chrono::milliseconds timeout{30000};      // the whole LLM step, retries included
+  int max_context_tokens = 24000;                // budget for the packed evidence
+  int max_output_tokens = 1500;
+  double temperature = 0.0;
+  double input_usd_per_mtok = 0.0;               // price.input_per_mtok
+  double output_usd_per_mtok = 0.0;              // price.output_per_mtok
+  bool redact_emails = true;                     // redact.emails
+  bool redact_ips = true;                        // redact.ips
+  std::vector<std::string> redact_patterns;      // redact.patterns: extra regexes
+};
+
+}  // namespace alertbot::llm

@@ -1,0 +1,44 @@
+// Plain HTTP request/response values shared by the client and the server. Header names are
+// matched case-insensitively; bodies are bytes in std::string.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace alertbot {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+// First value of header `name` (case-insensitive), if any.
+std::optional<std::string_view> find_header(const HttpHeaders& headers, std::string_view name);
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;  // absolute http:// or https:// URL
+  HttpHeaders headers;
+  std::string body;
+  // Whole-request deadline per attempt (connect + send + receive). Zero means the client default.
+  std::chrono::milliseconds timeout{0};
+  // Retries on connection errors and 5xx apply only when true; defaults by method
+  // (GET, HEAD, PUT, DELETE, OPTIONS are idempotent). Set explicitly for idempotent POSTs.
+  std::optional<bool> idempotent;
+  // Maximum attempts including the first; zero means the client default.
+  int max_attempts = 0;
+};
+
+struct HttpResponse {
+  int status = 0;
+  HttpHeaders headers;  // names lower-cased
+  std::string body;
+  int attempts = 1;  // how many attempts it took
+
+  std::optional<std::string_view> header(std::string_view name) const { return find_header(headers, name); }
+  bool ok() const { return status >= 200 && status < 300; }
+};
+
+}  // namespace alertbot

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, testing and the demo need. Idempotent: when all
+# packages are present it only checks (well under a second) and changes nothing.
+# Boost comes as the 1.81 -dev packages; never libboost-dev/libboost-all-dev (1.74, conflicting).
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev libcurl4-openssl-dev openssl ca-certificates
+  libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
+  libsqlite3-dev libyaml-cpp-dev libpq-dev libpqxx-dev
+  clang lld libclang-rt-14-dev
+  postgresql prometheus prometheus-alertmanager
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
