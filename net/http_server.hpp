@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -63,6 +65,13 @@ class Router {
     WebSocketHandler ws;
   };
   const std::vector<Route>& routes() const { return routes_; }
+
+  // The route for a request: `route` null when nothing matches; `path_known` tells 405 from 404.
+  struct Match {
+    const Route* route = nullptr;
+    bool path_known = false;
+  };
+  Match find(std::string_view method, std::string_view path, bool websocket) const;
 
  private:
   std::vector<Route> routes_;

@@ -14,6 +14,9 @@ namespace alertbot {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
 
+// ASCII case-insensitive comparison (header names, schemes).
+bool iequals(std::string_view a, std::string_view b);
+
 // First value of header `name` (case-insensitive), if any.
 std::optional<std::string_view> find_header(const HttpHeaders& headers, std::string_view name);
 

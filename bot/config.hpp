@@ -1,0 +1,87 @@
+// Config: the whole YAML configuration as plain settings structs, and its loader.
+// load_config() reads one YAML file, substitutes ${VAR} and ${VAR:-default} from the environment
+// in every scalar, resolves `<key>_file` variants of secrets (the file's contents, trailing
+// newline removed), and checks every key and type. Any problem throws ConfigError naming the file,
+// the line, the key path and the reason; nothing is half-loaded.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "investigators/service_settings.hpp"
+#include "llm/llm_settings.hpp"
+#include "net/server_settings.hpp"
+#include "slack/slack_settings.hpp"
+#include "store/store_settings.hpp"
+
+namespace alertbot::bot {
+
+enum class InvestigateMode { Auto, OnRequest, Off };
+
+// One entry of `channels:`: a Slack channel the bot watches for alerts.
+struct ChannelSettings {
+  std::string id;                                // C... channel id
+  InvestigateMode investigate = InvestigateMode::Auto;  // auto | on-request | off
+};
+
+enum class LogFormat { Auto, Text, Json };
+
+// The `log:` section (optional).
+struct LogSettings {
+  static constexpr const char* kName = "log";
+  std::string level = "info";         // trace | debug | info | warn | error
+  LogFormat format = LogFormat::Auto;  // auto: text on a terminal, JSON lines otherwise
+};
+
+struct Config {
+  std::string path;  // the file it was loaded from
+  slack::SlackSettings slack;
+  ServerSettings server;
+  store::StoreSettings store;
+  llm::LlmSettings llm;
+  LogSettings log;
+  std::vector<ChannelSettings> channels;
+  std::vector<investigators::ServiceSettings> services;
+  // Sections present in the file (an `investigate` run needs no slack or server section).
+  bool has_slack = false;
+  bool has_server = false;
+
+  // Every secret value in the config (tokens, keys, passwords in URLs), for log masking.
+  std::vector<std::string> secrets() const;
+  const ChannelSettings* channel(std::string_view id) const;
+  const investigators::ServiceSettings* service(std::string_view name) const;
+};
+
+// A config problem: "alertbot.yaml:12: slack.bot_tokn: unknown key".
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string file, int line, std::string key, std::string reason);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }  // 1-based; 0 when the problem has no line (missing file)
+  const std::string& key() const { return key_; }
+  const std::string& reason() const { return reason_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string key_;
+  std::string reason_;
+};
+
+// Throws ConfigError. Environment lookups go through getenv.
+Config load_config(const std::string& path);
+// Same, from YAML text (`name` stands for the file in messages, and relative `*_file` paths
+// resolve against its folder); used by tests.
+Config load_config_text(const std::string& text, const std::string& name);
+
+// What `alertbot run` needs but the config lacks, one line each ("slack.bot_token is empty");
+// empty when the bot can start. load_config() accepts empty secrets so that a config can be
+// checked without them (e.g. the example in CI); `run` calls this before connecting.
+std::vector<std::string> missing_for_run(const Config& config);
+
+// The resolved config as YAML, every secret replaced by "***" (a password inside a store URL
+// too), for `alertbot check-config`.
+std::string dump_config_masked(const Config& config);
+
+}  // namespace alertbot::bot

@@ -1,0 +1,61 @@
+// Socket Mode frames (hello, disconnect, envelopes) and the events inside them, parsed from
+// untrusted JSON. Parsing never throws: a malformed frame gives an Error naming the field.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "net/result.hpp"
+
+namespace alertbot::slack {
+
+struct Hello {
+  int num_connections = 0;
+  int approximate_connection_time_s = 0;
+};
+
+struct Disconnect {
+  std::string reason;  // warning | refresh_requested | link_disabled | too_many_websockets | ...
+};
+
+// One delivery to acknowledge: events_api, slash_commands or interactive.
+struct Envelope {
+  std::string envelope_id;
+  std::string type;
+  std::string payload_json;  // the payload object, re-serialised
+  bool accepts_response_payload = false;
+  int retry_attempt = 0;
+  std::string retry_reason;
+  // The Events API dedupe key: payload.event_id for events_api, else the envelope id.
+  std::string dedupe_key;
+};
+
+using SocketFrame = std::variant<Hello, Disconnect, Envelope>;
+
+// Errors: ParseError (not JSON, not an object, missing/mistyped envelope_id or type, unknown type).
+Result<SocketFrame> parse_socket_frame(std::string_view text);
+
+// The ack for `envelope_id`: {"envelope_id":"..."} (kept far below Slack's 20 KiB frame limit).
+std::string make_ack(std::string_view envelope_id);
+
+// A message or app_mention event from an events_api payload (event_callback).
+struct MessageEvent {
+  std::string type;      // message | app_mention
+  std::string subtype;   // empty for plain messages
+  std::string channel;
+  std::string user;
+  std::string bot_id;
+  std::string username;  // legacy integrations (bot_message)
+  std::string text;
+  std::string ts;
+  std::string thread_ts;
+  std::string event_id;
+  std::string event_json;  // the inner event object, for parsers that need attachments or blocks
+};
+
+// Errors: ParseError (malformed), NotFound (a valid payload that is not a message-like event).
+Result<MessageEvent> parse_message_event(std::string_view payload_json);
+
+}  // namespace alertbot::slack

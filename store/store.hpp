@@ -1,0 +1,106 @@
+// Store: everything Alertbot keeps: raw inbound events, alerts and groups, investigations, their
+// findings and Slack reports, feedback, deploys, and a durable job queue with leases.
+// Every method suspends the calling coroutine while the backend works off the event loop (SQLite
+// on its own thread), and resumes it on the caller's executor. Safe to call concurrently from any
+// number of coroutines. Times written by the store ("set by the store" in records.hpp) come from
+// the Clock given at open. Errors: Busy (database locked past the busy timeout), Conflict (a
+// uniqueness rule or a job not leased to the caller), NotFound, Internal (any other backend error;
+// the message names the statement). Cancellation does not abort a statement already started.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/asio_fwd.hpp"
+#include "net/result.hpp"
+#include "store/records.hpp"
+#include "store/store_settings.hpp"
+
+namespace alertbot {
+class Clock;
+}
+
+namespace alertbot::store {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Applies every migration not yet applied (each in its own transaction) and returns the schema
+  // version reached. Idempotent.
+  virtual awaitable<Result<int>> migrate() = 0;
+  // The applied schema version (0 for an empty database).
+  virtual awaitable<Result<int>> schema_version() = 0;
+
+  // --- Inbound events: persist first, then acknowledge. ---
+  // Stores `ev` with status Received. Returns true when it is new, false when an event with the
+  // same dedupe_key was already stored (a redelivery: nothing is written).
+  virtual awaitable<Result<bool>> record_event(InboundEvent ev) = 0;
+  // Sets the status of the event with `dedupe_key` and why (kept for people). NotFound if absent.
+  virtual awaitable<Result<void>> set_event_status(std::string dedupe_key, EventStatus status, std::string note) = 0;
+  virtual awaitable<Result<std::optional<InboundEventRow>>> get_event(std::string dedupe_key) = 0;
+
+  // --- Alerts and groups ---
+  virtual awaitable<Result<Id>> add_alert(AlertRow alert) = 0;
+  // The open group with `group_key`, if any.
+  virtual awaitable<Result<std::optional<AlertGroupRow>>> find_open_group(std::string group_key) = 0;
+  // Creates an open group (alert_count 1, first_seen = last_seen = now). Conflict if an open group
+  // with the same key exists.
+  virtual awaitable<Result<AlertGroupRow>> create_group(AlertGroupRow group) = 0;
+  // Counts one more alert in the group and sets last_seen = now; returns the updated row.
+  virtual awaitable<Result<AlertGroupRow>> touch_group(Id group_id) = 0;
+  virtual awaitable<Result<void>> close_group(Id group_id) = 0;
+
+  // --- Investigations, findings, reports, feedback ---
+  virtual awaitable<Result<Id>> create_investigation(InvestigationRow inv) = 0;
+  virtual awaitable<Result<std::optional<InvestigationRow>>> get_investigation(Id id) = 0;
+  // Running sets started_at; Done and Failed set finished_at. `report_json` and `error` are
+  // written as given (empty keeps the old value).
+  virtual awaitable<Result<void>> update_investigation(Id id, InvestigationStatus status, std::string report_json,
+                                                       std::string error) = 0;
+  // Most recent first.
+  virtual awaitable<Result<std::vector<InvestigationRow>>> recent_investigations(int limit) = 0;
+  virtual awaitable<Result<Id>> add_finding(FindingRow finding) = 0;
+  virtual awaitable<Result<std::vector<FindingRow>>> list_findings(Id investigation_id) = 0;
+  // Inserts or replaces the report of `report.investigation_id`.
+  virtual awaitable<Result<void>> put_report(ReportRow report) = 0;
+  virtual awaitable<Result<std::optional<ReportRow>>> get_report(Id investigation_id) = 0;
+  virtual awaitable<Result<Id>> add_feedback(FeedbackRow feedback) = 0;
+
+  // --- Deploys ---
+  // Conflict when (source, external_id) already exists and external_id is not empty.
+  virtual awaitable<Result<Id>> add_deploy(DeployRow deploy) = 0;
+  // Deploys of `service` with from <= deployed_at <= to, newest first.
+  virtual awaitable<Result<std::vector<DeployRow>>> list_deploys(std::string service, Time from, Time to) = 0;
+
+  // --- Durable job queue ---
+  // Enqueues a Queued job runnable from `run_at` (nullopt: now). Returns its id.
+  virtual awaitable<Result<Id>> enqueue_job(std::string kind, std::string payload,
+                                            std::optional<Time> run_at = std::nullopt, int max_attempts = 3) = 0;
+  // Atomically leases the oldest runnable job to `worker` until now + lease: a Queued job whose
+  // run_at has come, or a Running job whose lease expired (its previous owner is presumed dead).
+  // Increments attempts. nullopt when nothing is runnable. Two claimers never get the same job.
+  virtual awaitable<Result<std::optional<Job>>> claim_job(std::string worker, std::chrono::milliseconds lease) = 0;
+  // Extends the lease to now + lease. Conflict if `worker` no longer holds the job.
+  virtual awaitable<Result<void>> heartbeat_job(Id job_id, std::string worker, std::chrono::milliseconds lease) = 0;
+  // Marks the job Done. Conflict if `worker` no longer holds the job.
+  virtual awaitable<Result<void>> complete_job(Id job_id, std::string worker) = 0;
+  // Records `error`; the job becomes Queued again with run_at = now + retry_after, or Failed when
+  // attempts reached max_attempts. Conflict if `worker` no longer holds the job.
+  virtual awaitable<Result<void>> fail_job(Id job_id, std::string worker, std::string error,
+                                           std::chrono::milliseconds retry_after) = 0;
+  virtual awaitable<Result<std::optional<Job>>> get_job(Id job_id) = 0;
+  // Jobs Queued or Running (for /metrics and status).
+  virtual awaitable<Result<std::int64_t>> pending_jobs() = 0;
+};
+
+// Opens the store named by settings.url. sqlite://PATH opens (creating) a SQLite database in WAL
+// mode with a busy timeout; postgresql:// fails with Unavailable until that backend exists.
+// Does not migrate. `clock` must outlive the store. Errors: InvalidArgument (bad URL),
+// Unavailable, Internal (cannot open the file).
+Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings, Clock& clock);
+
+}  // namespace alertbot::store
