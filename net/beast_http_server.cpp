@@ -178,11 +178,13 @@ awaitable<void> ServerCore::serve(Stream& stream, ConnectionList::iterator conn,
     parser.body_limit(settings_.body_limit);
     lowest.expires_after(first ? settings_.read_timeout : settings_.idle_timeout);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, kTuple);
-    if (hec) co_return;  // closed, idle timeout, reset, or forced close on stop
+    // Closed, idle timeout, reset, or forced close on stop; a too-large Content-Length is
+    // refused below with 413.
+    if (hec && hec != http::error::body_limit) co_return;
     conn->busy = true;
     lowest.expires_after(settings_.read_timeout);
-    boost::system::error_code ec;
-    if (!boost::beast::websocket::is_upgrade(parser.get())) {
+    boost::system::error_code ec = hec;
+    if (!ec && !boost::beast::websocket::is_upgrade(parser.get())) {
       auto [bec, bn] = co_await http::async_read(stream, buffer, parser, kTuple);
       ec = bec;
     }

@@ -10,7 +10,10 @@ std::optional<std::string> ServerRequest::query_param(std::string_view name) con
   auto params = boost::urls::parse_query(query);
   if (!params) return std::nullopt;
   for (auto p : *params) {
-    if (p.key == name) return std::string(p.value);
+    if (*p.key == name) {
+      boost::urls::decode_view value = *p.value;
+      return std::string(value.begin(), value.end());
+    }
   }
   return std::nullopt;
 }
