@@ -63,10 +63,23 @@ Result<SocketFrame> parse_socket_frame(std::string_view text) {
   return SocketFrame{std::move(env)};
 }
 
-std::string make_ack(std::string_view envelope_id) {
+std::string make_ack(std::string_view envelope_id, std::string_view payload_json) {
   json::object o;
   o["envelope_id"] = envelope_id;
-  return json::serialize(o);
+  if (!payload_json.empty()) {
+    boost::system::error_code ec;
+    json::value p = json::parse(payload_json, ec);
+    if (!ec && p.is_object()) o["payload"] = std::move(p);
+  }
+  std::string ack = json::serialize(o);
+  if (ack.size() >= 20480) return make_ack(envelope_id);
+  return ack;
+}
+
+std::string salvage_envelope_id(std::string_view text) {
+  auto obj = parse_object(text, "frame");
+  if (!obj) return {};
+  return get_str(*obj, "envelope_id");
 }
 
 Result<MessageEvent> parse_message_event(std::string_view payload_json) {

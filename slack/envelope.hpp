@@ -37,8 +37,13 @@ using SocketFrame = std::variant<Hello, Disconnect, Envelope>;
 // Errors: ParseError (not JSON, not an object, missing/mistyped envelope_id or type, unknown type).
 Result<SocketFrame> parse_socket_frame(std::string_view text);
 
-// The ack for `envelope_id`: {"envelope_id":"..."} (kept far below Slack's 20 KiB frame limit).
-std::string make_ack(std::string_view envelope_id);
+// The ack for `envelope_id`: {"envelope_id":"..."}, with "payload" when `payload_json` (a JSON
+// object) is given. Slack drops frames of 20 KiB or more: a payload that would make the ack that
+// large is left out (the bare ack still goes).
+std::string make_ack(std::string_view envelope_id, std::string_view payload_json = {});
+
+// The envelope_id of a frame that failed to parse as an envelope, if it has one.
+std::string salvage_envelope_id(std::string_view text);
 
 // A message or app_mention event from an events_api payload (event_callback).
 struct MessageEvent {

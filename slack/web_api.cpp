@@ -1,10 +1,9 @@
 #include "slack/web_api.hpp"
 
 #include <boost/json.hpp>
-#include <boost/url/encode.hpp>
-#include <boost/url/rfc/unreserved_chars.hpp>
 #include <spdlog/spdlog.h>
 
+#include "net/form.hpp"
 #include "net/http_client.hpp"
 
 namespace alertbot::slack {
@@ -12,16 +11,13 @@ namespace {
 
 namespace json = boost::json;
 
-std::string form_encode(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
-  std::string out;
+// Form body with the non-empty fields of `fields` (Slack treats an empty value as given).
+std::string form_body(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  FormFields out;
   for (const auto& [k, v] : fields) {
-    if (v.empty()) continue;
-    if (!out.empty()) out += '&';
-    out += boost::urls::encode(k, boost::urls::unreserved_chars);
-    out += '=';
-    out += boost::urls::encode(v, boost::urls::unreserved_chars);
+    if (!v.empty()) out.emplace_back(std::string(k), std::string(v));
   }
-  return out;
+  return form_encode(out);
 }
 
 std::string str_field(const json::object& o, std::string_view key) {
@@ -36,7 +32,7 @@ class SlackWebApi final : public WebApi {
   }
 
   awaitable<Result<Identity>> auth_test() override {
-    auto body = co_await call("auth.test", settings_.bot_token, {});
+    auto body = co_await call("auth.test", settings_.bot_token, std::string());
     if (!body) co_return body.error();
     Identity id;
     id.team_id = str_field(*body, "team_id");
@@ -49,13 +45,14 @@ class SlackWebApi final : public WebApi {
 
   awaitable<Result<PostedMessage>> post_message(std::string channel, MessageContent content,
                                                 std::string thread_ts) override {
-    auto body = co_await call("chat.postMessage", settings_.bot_token,
-                              form_encode({{"channel", channel},
-                                           {"text", content.text},
-                                           {"blocks", content.blocks_json},
-                                           {"thread_ts", thread_ts},
-                                           {"unfurl_links", "false"},
-                                           {"unfurl_media", "false"}}));
+    // Built before the co_await: GCC 12 miscompiles braced temporaries inside co_await operands.
+    std::string form = form_body({{"channel", channel},
+                                  {"text", content.text},
+                                  {"blocks", content.blocks_json},
+                                  {"thread_ts", thread_ts},
+                                  {"unfurl_links", "false"},
+                                  {"unfurl_media", "false"}});
+    auto body = co_await call("chat.postMessage", settings_.bot_token, std::move(form));
     if (!body) co_return body.error();
     co_return PostedMessage{str_field(*body, "channel"), str_field(*body, "ts")};
   }
@@ -64,14 +61,14 @@ class SlackWebApi final : public WebApi {
                                                   MessageContent content) override {
     // An empty blocks array replaces earlier blocks; omitting it would keep them.
     std::string blocks = content.blocks_json.empty() ? "[]" : content.blocks_json;
-    auto body = co_await call("chat.update", settings_.bot_token,
-                              form_encode({{"channel", channel}, {"ts", ts}, {"text", content.text}, {"blocks", blocks}}));
+    std::string form = form_body({{"channel", channel}, {"ts", ts}, {"text", content.text}, {"blocks", blocks}});
+    auto body = co_await call("chat.update", settings_.bot_token, std::move(form));
     if (!body) co_return body.error();
     co_return PostedMessage{str_field(*body, "channel"), str_field(*body, "ts")};
   }
 
   awaitable<Result<std::string>> open_socket_url() override {
-    auto body = co_await call("apps.connections.open", settings_.app_token, {});
+    auto body = co_await call("apps.connections.open", settings_.app_token, std::string());
     if (!body) co_return body.error();
     std::string url = str_field(*body, "url");
     if (url.empty()) co_return fail(Errc::ProtocolError, "apps.connections.open: no url in the answer");

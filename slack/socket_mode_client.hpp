@@ -1,0 +1,92 @@
+// SocketModeClient: holds Slack Socket Mode websockets open and turns their frames into calls of
+// one EnvelopeHandler. The contract with the handler is "persist, then ack": the ack is written
+// only after the handler returns success, and it is written before any slower work the handler
+// started finishes. Redeliveries (same event_id or envelope_id) are acked at once without calling
+// the handler again. A socket that fails or is recycled by Slack (disconnect frames) is replaced
+// with exponential backoff and jitter; fatal auth errors end run() with the error.
+// Runs on the executor of the coroutine that awaits run(); not thread-safe (one executor).
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "net/asio_fwd.hpp"
+#include "net/result.hpp"
+#include "slack/envelope.hpp"
+#include "slack/slack_settings.hpp"
+
+namespace alertbot {
+class Clock;
+class WebSocket;
+}
+
+namespace alertbot::slack {
+
+class WebApi;
+
+// Persists `env` (and may start work). Returns the ack's response payload (JSON object text) or
+// nullopt for a bare ack. An error means "not persisted": no ack is sent and Slack redelivers.
+// Envelopes Slack sent malformed arrive with type "invalid" and the raw frame as payload_json.
+using EnvelopeHandler = std::function<awaitable<Result<std::optional<std::string>>>(const Envelope&)>;
+
+struct SocketModeTimings {
+  std::chrono::milliseconds hello_timeout{10000};   // from upgrade to hello
+  std::chrono::milliseconds idle_timeout{20000};    // no frame at all (pings included) this long: stale
+  std::chrono::milliseconds backoff_base{1000};
+  std::chrono::milliseconds backoff_max{60000};
+  std::chrono::milliseconds link_disabled_backoff{300000};  // Socket Mode switched off in the app
+};
+
+class SocketModeClient {
+ public:
+  SocketModeClient(WebApi& api, Clock& clock, SlackSettings settings, EnvelopeHandler handler,
+                   SocketModeTimings timings = {});
+  ~SocketModeClient();
+
+  // Opens settings.connections sockets and keeps them open until stop() or a fatal auth error
+  // (returned). Suspends for the life of the bot.
+  awaitable<Result<void>> run();
+  // Ends run(): every socket is closed and its loop returns. Safe to call more than once.
+  void stop();
+
+  // Observability (tests, /metrics).
+  int open_sockets() const { return open_sockets_; }
+  long connects() const { return connects_; }
+  long acks() const { return acks_; }
+  long duplicates() const { return duplicates_; }
+
+ private:
+  struct Slot;
+  awaitable<Result<void>> connection_loop(std::shared_ptr<Slot> slot);
+  // One socket from hello to its end; returns the disconnect reason ("" for a failure).
+  awaitable<std::string> session(Slot& slot, WebSocket& ws);
+  awaitable<void> handle_envelope(WebSocket& ws, Envelope env);
+  bool seen(const std::string& key);  // remembers the key; true if it was already there
+  std::chrono::milliseconds backoff(int failures);
+
+  WebApi& api_;
+  Clock& clock_;
+  const SlackSettings settings_;
+  const EnvelopeHandler handler_;
+  const SocketModeTimings timings_;
+  asio::any_io_executor executor_;  // of run()'s caller, set when run() starts
+  std::vector<std::shared_ptr<Slot>> slots_;
+  bool stopping_ = false;
+  // Recently handled dedupe keys (bounded; the store dedupes durably across restarts).
+  std::unordered_set<std::string> seen_;
+  std::deque<std::string> seen_order_;
+  int open_sockets_ = 0;
+  long connects_ = 0;
+  long acks_ = 0;
+  long duplicates_ = 0;
+};
+
+}  // namespace alertbot::slack

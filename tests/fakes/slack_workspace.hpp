@@ -1,0 +1,119 @@
+// SlackWorkspace: a Slack workspace emulator speaking Slack's real wire protocols on 127.0.0.1:
+// the Web API over HTTP (POST /api/<method>, form or JSON bodies, Bearer or form tokens),
+// Socket Mode over a websocket (/link/?ticket=..: hello, envelopes, acks, pings, disconnect,
+// redelivery of unacked events after 3 s), and incoming webhooks (POST /hooks/incoming/<channel>,
+// the way Alertmanager posts into a channel). It records every call, delivery and ack so tests
+// can assert on them, and echoes the bot's own posts back as message events (bot_id set, no
+// subtype) so the bot's self-filter is exercised. Used by the tests and by `alertbot demo`.
+// Thread-safe: accessors and post_* may be called from any thread while the server runs.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/asio_fwd.hpp"
+#include "net/result.hpp"
+
+namespace alertbot {
+class Clock;
+}
+
+namespace alertbot::fakes {
+
+struct SlackWorkspaceSettings {
+  std::string listen = "127.0.0.1:0";
+  std::string bot_token = "xoxb-emulator-bot-token";
+  std::string app_token = "xapp-emulator-app-token";
+  std::string team_id = "T0EMULATE";
+  std::string team = "Emulated Workspace";
+  std::string bot_user_id = "U0ALERTBOT";
+  std::string bot_id = "B0ALERTBOT";
+  std::string bot_name = "alertbot";
+  std::string app_id = "A0ALERTBOT";
+  std::chrono::milliseconds ping_interval{10000};    // server pings on every socket
+  std::chrono::milliseconds redeliver_after{3000};   // unacked events_api envelopes come back
+  int max_redeliveries = 3;
+};
+
+// A message in a channel, as the workspace stores it.
+struct SlackMessage {
+  std::string channel;
+  std::string ts;
+  std::string thread_ts;  // empty for top-level messages
+  std::string user;
+  std::string bot_id;
+  std::string username;
+  std::string subtype;
+  std::string text;
+  std::string blocks_json;       // "" or a JSON array
+  std::string attachments_json;  // "" or a JSON array
+  int edits = 0;                 // chat.update calls applied
+};
+
+// One Web API call as received.
+struct RecordedCall {
+  std::string method;
+  std::map<std::string, std::string> args;  // top-level arguments as strings (JSON values serialised)
+  std::string token;
+  bool ok = false;
+  std::string error;  // Slack error code when !ok
+};
+
+// One envelope sent over Socket Mode.
+struct Delivery {
+  std::string envelope_id;
+  std::string type;          // events_api | slash_commands | interactive
+  std::string event_id;      // events_api only
+  std::string payload_json;  // the payload object
+  int attempts = 0;          // 1 + redeliveries
+  bool acked = false;
+  std::string ack_frame;     // the ack as received
+  std::chrono::steady_clock::duration ack_latency{};  // first delivery to ack
+};
+
+class SlackWorkspace {
+ public:
+  // Starts listening. `clock` times pings and redeliveries and stamps ts values; it must outlive
+  // the workspace. Errors: as start_http_server.
+  static Result<std::unique_ptr<SlackWorkspace>> start(asio::any_io_executor executor, Clock& clock,
+                                                       SlackWorkspaceSettings settings = {});
+  virtual ~SlackWorkspace() = default;
+
+  virtual const SlackWorkspaceSettings& settings() const = 0;
+  // "http://127.0.0.1:PORT/api/": what the bot uses as slack.api_url.
+  virtual std::string api_url() const = 0;
+  // Where an integration posts messages into `channel` (Alertmanager's slack_configs api_url).
+  virtual std::string incoming_webhook_url(const std::string& channel) const = 0;
+
+  // A person writes in a channel (or a thread); delivered as a message event. Returns the ts.
+  virtual std::string post_user_message(const std::string& channel, const std::string& user, const std::string& text,
+                                        const std::string& thread_ts = {}) = 0;
+  // An integration posts the JSON body of an incoming webhook (text, attachments, blocks,
+  // username) into `channel`, as Slack does: a bot_message. Returns the ts, or an Error for a
+  // body Slack would refuse.
+  virtual Result<std::string> post_webhook_message(const std::string& channel, const std::string& body_json) = 0;
+  // Sends {"type":"disconnect","reason":reason} on every open socket.
+  virtual void send_disconnect(const std::string& reason) = 0;
+  // The next `count` calls of `method` get HTTP 429 with Retry-After: retry_after_s.
+  virtual void inject_rate_limit(const std::string& method, int count, int retry_after_s) = 0;
+
+  // --- What happened (snapshots) ---
+  virtual std::optional<SlackMessage> message(const std::string& channel, const std::string& ts) const = 0;
+  // The parent first, then replies oldest first; empty if there is no such message.
+  virtual std::vector<SlackMessage> thread(const std::string& channel, const std::string& ts) const = 0;
+  virtual std::vector<SlackMessage> channel_history(const std::string& channel) const = 0;
+  virtual std::vector<RecordedCall> calls(const std::string& method = {}) const = 0;
+  virtual std::vector<Delivery> deliveries() const = 0;
+  virtual int open_sockets() const = 0;
+  // Frames the workspace refused as acks (for example 20 KiB or larger).
+  virtual std::vector<std::string> rejected_frames() const = 0;
+
+  // Closes every socket and stops the server.
+  virtual awaitable<void> stop() = 0;
+};
+
+}  // namespace alertbot::fakes

@@ -1,0 +1,200 @@
+// The workspace emulator's Socket Mode side: sessions, envelopes, acks, pings, redelivery.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "net/time_format.hpp"
+#include "tests/fakes/slack_workspace_state.hpp"
+
+namespace alertbot::fakes::detail {
+namespace {
+
+namespace json = boost::json;
+
+// Slack drops response frames of 20 KiB or more (spec/slack.md 1.4).
+constexpr std::size_t kMaxAckBytes = 20480;
+
+}  // namespace
+
+std::string WorkspaceState::new_id(const char* prefix) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s-%08llx-%04llx", prefix, static_cast<unsigned long long>(++counter),
+                static_cast<unsigned long long>(port));
+  return buf;
+}
+
+std::string WorkspaceState::next_ts(const std::string& channel) {
+  SystemTime t = clock.system_now();
+  std::string& last = last_ts[channel];
+  if (!last.empty()) {
+    auto prev = parse_slack_ts(last);
+    if (prev && t <= *prev) t = *prev + std::chrono::microseconds(1);
+  }
+  last = format_slack_ts(t);
+  return last;
+}
+
+SlackMessage* WorkspaceState::find_message(const std::string& channel, const std::string& ts) {
+  auto it = channels.find(channel);
+  if (it == channels.end()) return nullptr;
+  for (auto& m : it->second) {
+    if (m.ts == ts) return &m;
+  }
+  return nullptr;
+}
+
+json::object WorkspaceState::message_event(const SlackMessage& m) const {
+  json::object e{{"type", "message"}, {"channel", m.channel}, {"text", m.text}, {"ts", m.ts}, {"event_ts", m.ts},
+                 {"channel_type", "channel"}};
+  if (!m.user.empty()) e["user"] = m.user;
+  if (!m.bot_id.empty()) e["bot_id"] = m.bot_id;
+  if (!m.username.empty()) e["username"] = m.username;
+  if (!m.subtype.empty()) e["subtype"] = m.subtype;
+  if (!m.thread_ts.empty()) e["thread_ts"] = m.thread_ts;
+  if (!m.attachments_json.empty()) e["attachments"] = json::parse(m.attachments_json);
+  if (!m.blocks_json.empty()) e["blocks"] = json::parse(m.blocks_json);
+  if (m.bot_id == settings.bot_id) {
+    e["app_id"] = settings.app_id;
+    e["bot_profile"] = {{"id", settings.bot_id}, {"app_id", settings.app_id}, {"name", settings.bot_name}};
+  }
+  return e;
+}
+
+json::object WorkspaceState::event_callback(json::object event, std::string& event_id_out) {
+  event_id_out = new_id("Ev");
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(clock.system_now().time_since_epoch()).count();
+  return {{"token", "emulator-verification-token"},
+          {"team_id", settings.team_id},
+          {"api_app_id", settings.app_id},
+          {"type", "event_callback"},
+          {"event_id", event_id_out},
+          {"event_time", secs},
+          {"authorizations", json::array{{{"team_id", settings.team_id}, {"user_id", settings.bot_user_id}, {"is_bot", true}}}},
+          {"event", std::move(event)}};
+}
+
+void WorkspaceState::deliver(const std::string& type, json::object payload, const std::string& event_id) {
+  std::string id;
+  {
+    std::lock_guard lock(mutex);
+    Delivery d;
+    d.type = type;
+    d.event_id = event_id;
+    if (type == "events_api" && event_id.empty()) payload = event_callback(std::move(payload), d.event_id);
+    d.envelope_id = new_id("env");
+    d.payload_json = json::serialize(payload);
+    id = d.envelope_id;
+    deliveries.push_back(std::move(d));
+  }
+  asio::co_spawn(executor, send_envelope(id), asio::detached);
+}
+
+awaitable<void> WorkspaceState::send_envelope(std::string envelope_id) {
+  auto self = shared_from_this();
+  for (;;) {
+    std::string frame;
+    std::shared_ptr<Socket> socket;
+    int attempt = 0;
+    {
+      std::lock_guard lock(mutex);
+      auto it = std::find_if(deliveries.begin(), deliveries.end(), [&](const Delivery& d) { return d.envelope_id == envelope_id; });
+      if (it == deliveries.end() || it->acked) co_return;
+      if (sockets.empty()) {
+        undelivered.push_back(envelope_id);  // sent when a socket says hello
+        co_return;
+      }
+      socket = sockets[next_socket++ % sockets.size()];  // each envelope goes to exactly one socket
+      attempt = it->attempts++;
+      json::object env{{"envelope_id", envelope_id},
+                       {"type", it->type},
+                       {"accepts_response_payload", it->type != "events_api"},
+                       {"payload", json::parse(it->payload_json)}};
+      if (it->type == "events_api") {
+        env["retry_attempt"] = attempt;
+        env["retry_reason"] = attempt == 0 ? "" : "timeout";
+      }
+      frame = json::serialize(env);
+    }
+    co_await socket->ws->write(frame);
+    if (attempt >= settings.max_redeliveries) co_return;
+    // Slack redelivers events it did not see acknowledged within 3 s (maybe on another socket).
+    co_await clock.sleep_for(settings.redeliver_after);
+  }
+}
+
+void WorkspaceState::flush_undelivered() {
+  std::deque<std::string> ids;
+  {
+    std::lock_guard lock(mutex);
+    ids.swap(undelivered);
+  }
+  for (auto& id : ids) asio::co_spawn(executor, send_envelope(id), asio::detached);
+}
+
+awaitable<void> WorkspaceState::socket_session(ServerRequest req, std::unique_ptr<WebSocket> owned) {
+  auto self = shared_from_this();
+  auto socket = std::make_shared<Socket>();
+  socket->ws = std::move(owned);
+  std::string ticket = req.query_param("ticket").value_or("");
+  bool debug = req.query_param("debug_reconnects").value_or("") == "true";
+  int count = 0;
+  {
+    std::lock_guard lock(mutex);
+    if (!tickets.erase(ticket)) {
+      socket->open = false;
+    } else if (sockets.size() >= 10) {
+      socket->open = false;
+      ticket.clear();
+    } else {
+      socket->id = static_cast<int>(++counter);
+      sockets.push_back(socket);
+      count = static_cast<int>(sockets.size());
+    }
+  }
+  if (!socket->open) {
+    if (ticket.empty()) {
+      co_await socket->ws->write("{\"type\":\"disconnect\",\"reason\":\"too_many_websockets\"}");
+    }
+    co_await socket->ws->close(1008, "invalid or used ticket");
+    co_return;
+  }
+  json::object hello{{"type", "hello"},
+                     {"num_connections", count},
+                     {"debug_info", {{"host", "emulator"}, {"build_number", 1}, {"approximate_connection_time", debug ? 360 : 18060}}},
+                     {"connection_info", {{"app_id", settings.app_id}}}};
+  co_await socket->ws->write(json::serialize(hello));
+  flush_undelivered();
+
+  // Pings on the workspace clock; the loop ends when the socket closes.
+  asio::co_spawn(executor, [self, socket]() -> awaitable<void> {
+    for (int n = 1; socket->open; ++n) {
+      if (!co_await self->clock.sleep_for(self->settings.ping_interval) || !socket->open) co_return;
+      if (!co_await socket->ws->ping("emulator-ping-" + std::to_string(n))) co_return;
+    }
+  }, asio::detached);
+
+  for (;;) {
+    auto frame = co_await socket->ws->read();
+    if (!frame) break;
+    boost::system::error_code ec;
+    json::value v = json::parse(*frame, ec);
+    const json::value* id = (!ec && v.is_object()) ? v.as_object().if_contains("envelope_id") : nullptr;
+    std::lock_guard lock(mutex);
+    if (!id || !id->is_string() || frame->size() >= kMaxAckBytes) {
+      rejected_frames.push_back(*frame);
+      continue;
+    }
+    for (auto& d : deliveries) {
+      if (d.envelope_id == id->get_string() && !d.acked) {
+        d.acked = true;
+        d.ack_frame = *frame;
+      }
+    }
+  }
+  std::lock_guard lock(mutex);
+  socket->open = false;
+  sockets.erase(std::remove(sockets.begin(), sockets.end(), socket), sockets.end());
+}
+
+}  // namespace alertbot::fakes::detail

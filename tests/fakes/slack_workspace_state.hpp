@@ -1,0 +1,64 @@
+// Internal to the workspace emulator: the shared state behind SlackWorkspace, used by the Web API
+// handlers (slack_workspace.cpp) and the Socket Mode sessions (slack_workspace_socket.cpp).
+// Every field below `mutex` is guarded by it.
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <deque>
+#include <mutex>
+#include <set>
+
+#include "net/clock.hpp"
+#include "net/http_server.hpp"
+#include "net/websocket.hpp"
+#include "tests/fakes/slack_workspace.hpp"
+
+namespace alertbot::fakes::detail {
+
+struct Socket {
+  int id = 0;
+  std::shared_ptr<WebSocket> ws;
+  bool open = true;
+};
+
+struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
+  WorkspaceState(asio::any_io_executor ex, Clock& c, SlackWorkspaceSettings s)
+      : executor(std::move(ex)), clock(c), settings(std::move(s)) {}
+
+  const asio::any_io_executor executor;
+  Clock& clock;
+  const SlackWorkspaceSettings settings;
+  std::uint16_t port = 0;  // set once after the server starts
+
+  mutable std::mutex mutex;
+  std::map<std::string, std::vector<SlackMessage>> channels;  // messages in ts order
+  std::map<std::string, std::string> last_ts;                 // per channel, to keep ts increasing
+  std::vector<RecordedCall> calls;
+  std::vector<Delivery> deliveries;
+  std::set<std::string> tickets;  // issued by apps.connections.open, single use
+  std::vector<std::shared_ptr<Socket>> sockets;
+  std::deque<std::string> undelivered;  // envelope ids waiting for a socket
+  std::map<std::string, std::pair<int, int>> rate_limits;  // method -> (remaining, retry_after_s)
+  std::vector<std::string> rejected_frames;
+  std::uint64_t counter = 0;
+  std::size_t next_socket = 0;
+
+  // --- helpers; "locked" ones require `mutex` held ---
+  std::string new_id(const char* prefix);           // locked
+  std::string next_ts(const std::string& channel);  // locked
+  SlackMessage* find_message(const std::string& channel, const std::string& ts);  // locked
+  // Queues an envelope for delivery and starts sending it (not locked: takes the lock itself).
+  void deliver(const std::string& type, boost::json::object payload, const std::string& event_id);
+  // An events_api payload around `event`.
+  boost::json::object event_callback(boost::json::object event, std::string& event_id_out);  // locked
+  boost::json::object message_event(const SlackMessage& m) const;
+
+  awaitable<void> send_envelope(std::string envelope_id);
+  awaitable<void> socket_session(ServerRequest req, std::unique_ptr<WebSocket> ws);
+  void flush_undelivered();
+};
+
+// The Web API method handlers: (state, args, token) -> JSON answer. Defined in slack_workspace.cpp.
+ServerResponse handle_api(WorkspaceState& st, const std::string& method, const ServerRequest& req);
+
+}  // namespace alertbot::fakes::detail

@@ -1,0 +1,159 @@
+// The Socket Mode client against the workspace emulator over a real websocket on 127.0.0.1.
+#include <gtest/gtest.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include "net/clock.hpp"
+#include "net/http_client.hpp"
+#include "slack/socket_mode_client.hpp"
+#include "slack/web_api.hpp"
+#include "tests/fakes/slack_workspace.hpp"
+#include "tests/support/fake_clock.hpp"
+#include "tests/support/run_coro.hpp"
+
+namespace alertbot::slack {
+namespace {
+
+using testing::run_coro;
+using testing::run_until;
+using namespace std::chrono_literals;
+
+class SocketModeClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto ws = fakes::SlackWorkspace::start(io_.get_executor(), clock_);
+    ASSERT_TRUE(ws);
+    workspace_ = std::move(*ws);
+    settings_.api_url = workspace_->api_url();
+    settings_.app_token = workspace_->settings().app_token;
+    settings_.bot_token = workspace_->settings().bot_token;
+    settings_.connections = 1;
+  }
+  void TearDown() override {
+    if (client_) client_->stop();
+    run_until(io_, [&] { return !running_; });
+    run_coro(io_, workspace_->stop());
+  }
+  void start_client(EnvelopeHandler handler) {
+    api_ = make_web_api(*http_, settings_);
+    SocketModeTimings t;
+    t.backoff_base = 10ms;
+    t.backoff_max = 10ms;
+    client_ = std::make_unique<SocketModeClient>(*api_, clock_, settings_, std::move(handler), t);
+    running_ = true;
+    asio::co_spawn(io_, client_->run(), [&](std::exception_ptr, Result<void> r) {
+      running_ = false;
+      result_ = r;
+    });
+    ASSERT_TRUE(run_until(io_, [&] { return client_->open_sockets() == settings_.connections; }));
+  }
+
+  asio::io_context io_;
+  testing::FakeClock clock_;
+  std::unique_ptr<Clock> real_clock_ = make_system_clock();
+  std::unique_ptr<HttpClient> http_ = make_curl_http_client(io_.get_executor(), *real_clock_);
+  std::unique_ptr<fakes::SlackWorkspace> workspace_;
+  SlackSettings settings_;
+  std::unique_ptr<WebApi> api_;
+  std::unique_ptr<SocketModeClient> client_;
+  bool running_ = false;
+  std::optional<Result<void>> result_;
+};
+
+TEST_F(SocketModeClientTest, AcksOnlyAfterTheHandlerPersisted) {
+  std::vector<std::string> seen_acked_state;
+  start_client([&](const Envelope& env) -> awaitable<Result<std::optional<std::string>>> {
+    // While the handler runs the emulator must not have the ack yet.
+    for (const auto& d : workspace_->deliveries()) {
+      if (d.envelope_id == env.envelope_id) seen_acked_state.push_back(d.acked ? "acked" : "pending");
+    }
+    co_return std::optional<std::string>();
+  });
+  workspace_->post_user_message("C0ALERTS", "U0HUMAN", "hello bot");
+  ASSERT_TRUE(run_until(io_, [&] { return client_->acks() == 1; }));
+  ASSERT_TRUE(run_until(io_, [&] { return !workspace_->deliveries().empty() && workspace_->deliveries()[0].acked; }));
+  EXPECT_EQ(seen_acked_state, std::vector<std::string>{"pending"});
+  auto d = workspace_->deliveries()[0];
+  EXPECT_EQ(d.attempts, 1);
+  auto ack = boost::json::parse(d.ack_frame).as_object();
+  EXPECT_EQ(ack.at("envelope_id").as_string(), d.envelope_id);
+  EXPECT_FALSE(ack.contains("payload"));
+}
+
+TEST_F(SocketModeClientTest, UnpersistedEnvelopeIsLeftForRedelivery) {
+  int calls = 0;
+  start_client([&](const Envelope& env) -> awaitable<Result<std::optional<std::string>>> {
+    ++calls;
+    if (calls == 1) co_return fail(Errc::Busy, "database locked");
+    EXPECT_EQ(env.retry_attempt, 1);
+    EXPECT_EQ(env.retry_reason, "timeout");
+    co_return std::optional<std::string>();
+  });
+  workspace_->post_user_message("C0ALERTS", "U0HUMAN", "first try fails");
+  ASSERT_TRUE(run_until(io_, [&] { return calls == 1 && clock_.sleepers() > 0; }));
+  EXPECT_FALSE(workspace_->deliveries()[0].acked);
+  clock_.advance(3s);  // the emulator redelivers after 3 s without an ack
+  ASSERT_TRUE(run_until(io_, [&] { return workspace_->deliveries()[0].acked; }));
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(workspace_->deliveries()[0].attempts, 2);
+}
+
+TEST_F(SocketModeClientTest, RedeliveryOnAnotherSocketIsAckedButHandledOnce) {
+  settings_.connections = 2;
+  int calls = 0;
+  bool release = false;
+  start_client([&](const Envelope&) -> awaitable<Result<std::optional<std::string>>> {
+    ++calls;
+    // Slow persistence: the emulator's 3 s redelivery fires while this one is still running.
+    while (!release) {
+      asio::steady_timer t(co_await asio::this_coro::executor, 1ms);
+      co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    co_return std::optional<std::string>();
+  });
+  workspace_->post_user_message("C0ALERTS", "U0HUMAN", "slow");
+  ASSERT_TRUE(run_until(io_, [&] { return calls == 1 && clock_.sleepers() > 0; }));
+  clock_.advance(3s);
+  ASSERT_TRUE(run_until(io_, [&] { return client_->duplicates() == 1; }));
+  release = true;
+  ASSERT_TRUE(run_until(io_, [&] { return client_->acks() == 2; }));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(workspace_->deliveries()[0].attempts, 2);
+}
+
+TEST_F(SocketModeClientTest, AckCarriesTheResponsePayload) {
+  start_client([&](const Envelope&) -> awaitable<Result<std::optional<std::string>>> {
+    co_return std::optional<std::string>("{\"text\":\"on it\"}");
+  });
+  workspace_->post_user_message("C0ALERTS", "U0HUMAN", "x");
+  ASSERT_TRUE(run_until(io_, [&] { return !workspace_->deliveries().empty() && workspace_->deliveries()[0].acked; }));
+  auto ack = boost::json::parse(workspace_->deliveries()[0].ack_frame).as_object();
+  EXPECT_EQ(ack.at("payload").at("text").as_string(), "on it");
+}
+
+TEST_F(SocketModeClientTest, ReconnectsAfterRefreshRequested) {
+  start_client([&](const Envelope&) -> awaitable<Result<std::optional<std::string>>> { co_return std::nullopt; });
+  EXPECT_EQ(client_->connects(), 1);
+  workspace_->send_disconnect("refresh_requested");
+  ASSERT_TRUE(run_until(io_, [&] { return client_->connects() == 2 && client_->open_sockets() == 1; }));
+  // Events still flow on the new socket.
+  workspace_->post_user_message("C0ALERTS", "U0HUMAN", "after refresh");
+  ASSERT_TRUE(run_until(io_, [&] { return client_->acks() == 1; }));
+  EXPECT_EQ(workspace_->calls("apps.connections.open").size(), 2u);
+}
+
+TEST_F(SocketModeClientTest, RefusedAppTokenEndsRunWithTheError) {
+  settings_.app_token = "xapp-wrong";
+  api_ = make_web_api(*http_, settings_);
+  client_ = std::make_unique<SocketModeClient>(*api_, clock_, settings_,
+                                               [](const Envelope&) -> awaitable<Result<std::optional<std::string>>> { co_return std::nullopt; });
+  auto r = run_coro(io_, client_->run());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(slack_error_code(r.error()), "invalid_auth");
+}
+
+}  // namespace
+}  // namespace alertbot::slack
