@@ -1,0 +1,38 @@
+#include "investigators/source_registry.hpp"
+
+#include "investigators/sources/prometheus_source.hpp"
+#include "investigators/sources/webhook_deploy_source.hpp"
+
+namespace alertbot::investigators {
+
+Result<void> SourceRegistry::add(std::unique_ptr<SourceFactory> factory) {
+  for (const auto& f : factories_) {
+    if (f->name() == factory->name()) return fail(Errc::Conflict, "source '" + factory->name() + "' is registered twice");
+  }
+  factories_.push_back(std::move(factory));
+  return {};
+}
+
+std::vector<std::unique_ptr<Source>> SourceRegistry::create_for(const ServiceSettings& service) const {
+  std::vector<std::unique_ptr<Source>> out;
+  for (const auto& f : factories_) {
+    if (auto s = f->create(service)) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<std::string> SourceRegistry::skipped_for(const ServiceSettings& service) const {
+  std::vector<std::string> out;
+  for (const auto& f : factories_) {
+    if (!f->create(service)) out.push_back(f->name());
+  }
+  return out;
+}
+
+void register_builtin_sources(SourceRegistry& registry, SourceDeps deps) {
+  // Names are distinct by construction; a Conflict here would be a bug.
+  (void)registry.add(make_prometheus_factory(deps.http));
+  (void)registry.add(make_webhook_deploy_factory(deps.deploy_history));
+}
+
+}  // namespace alertbot::investigators

@@ -1,0 +1,13 @@
+// Human-readable values for finding titles: 0.182 s -> "182 ms", 0.023 ratio -> "2.3%",
+// 120.4 rps -> "120 req/s". Unknown units print the number with three significant digits.
+#pragma once
+
+#include <string>
+
+namespace alertbot::investigators {
+
+std::string format_value(double v, const std::string& unit);
+// "p99 latency" for a series named latency, "error ratio" for errors, ...
+std::string describe_metric(const std::string& name);
+
+}  // namespace alertbot::investigators
