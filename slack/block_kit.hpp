@@ -1,0 +1,41 @@
+// BlockKit: builds the blocks of one message within Slack's limits (spec/slack.md section 6):
+// at most 50 blocks, header text 150 chars of plain_text, section text 3000, 10 fields of 2000,
+// 10 context elements, 13,000 characters of block text in all. Text over a limit is cut without
+// breaking UTF-8, entities or links; blocks past the budget are dropped and a final context line
+// says so. The builder never escapes: callers pass mrkdwn they built from escape()d pieces.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace alertbot::slack {
+
+class BlockKit {
+ public:
+  BlockKit& header(std::string plain_text);
+  BlockKit& section(std::string mrkdwn);
+  BlockKit& fields(std::vector<std::string> mrkdwn_fields);
+  BlockKit& context(std::vector<std::string> mrkdwn_elements);
+  BlockKit& divider();
+
+  // The blocks as a JSON array.
+  std::string json() const;
+  std::size_t size() const { return blocks_.size(); }
+  bool truncated() const { return dropped_ > 0; }
+
+  static constexpr std::size_t kMaxBlocks = 50;
+  static constexpr std::size_t kMaxHeader = 150;
+  static constexpr std::size_t kMaxSection = 3000;
+  static constexpr std::size_t kMaxFields = 10;
+  static constexpr std::size_t kMaxField = 2000;
+  static constexpr std::size_t kMaxContext = 10;
+  static constexpr std::size_t kMaxTotalText = 12000;  // below the ~13k Slack refuses
+
+ private:
+  bool admit(std::size_t text_len);
+  std::vector<std::string> blocks_;  // serialised block objects
+  std::size_t total_text_ = 0;
+  std::size_t dropped_ = 0;
+};
+
+}  // namespace alertbot::slack
