@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct LlmSettings {
   bool redact_emails = true;                     // redact.emails
   bool redact_ips = true;                        // redact.ips
   std::vector<std::string> redact_patterns;      // redact.patterns: extra regexes
+  // Extra HTTP headers on every provider request (a gateway's auth, an organisation id). Values
+  // of headers named like credentials (authorization, *key*, *token*, ...) are secrets.
+  std::map<std::string, std::string> headers;
 };
 
 }  // namespace alertbot::llm

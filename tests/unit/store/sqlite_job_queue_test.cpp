@@ -222,18 +222,21 @@ TEST_F(SqliteJobQueue, TwoStoresClaimingConcurrentlyNeverShareAJob) {
   constexpr int kJobs = 300;
   std::vector<Id> enqueued;
   for (int i = 0; i < kJobs; ++i) enqueued.push_back(enqueue());
+  // Each claimer has its own thread and io_context. The contexts outlive both stores (a store's
+  // thread may still be inside post() to a context when the claimer sees its last result).
+  std::vector<boost::asio::io_context> contexts(2);
   auto other = open("alertbot.db");  // a second connection, as another process would have
   ASSERT_NE(other, nullptr);
 
-  // Each claimer has its own thread and io_context; the FakeClock is only read meanwhile.
+  // The FakeClock is only read while the claimers run.
   std::vector<ClaimLog> logs(2);
   std::vector<Store*> stores{store_.get(), other.get()};
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < logs.size(); ++i) {
     threads.emplace_back([&, i] {
-      boost::asio::io_context io;
       try {
-        logs[i] = alertbot::testing::run_coro(io, claim_until_empty(*stores[i], "worker-" + std::to_string(i)));
+        const std::string worker = "worker-" + std::to_string(i);
+        logs[i] = alertbot::testing::run_coro(contexts[i], claim_until_empty(*stores[i], worker));
       } catch (const std::exception& e) {
         logs[i].errors.push_back(e.what());
       }
@@ -243,6 +246,8 @@ TEST_F(SqliteJobQueue, TwoStoresClaimingConcurrentlyNeverShareAJob) {
   expect_each_claimed_once(logs, enqueued);
   EXPECT_EQ(run(store_->pending_jobs()).value(), 0);
   std::cout << "[          ] claims per store: " << logs[0].ids.size() << " / " << logs[1].ids.size() << "\n";
+  other.reset();
+  store_.reset();
 }
 
 }  // namespace

@@ -1,0 +1,148 @@
+// Inbound events, alerts and alert groups on SQLite.
+#include "store/row_codec.hpp"
+#include "store/sqlite_ops.hpp"
+
+namespace alertbot::store::sqlite {
+namespace {
+
+constexpr const char* kInsertEvent =
+    "INSERT INTO inbound_events (source, dedupe_key, kind, payload, status, note, received_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, '', ?6) ON CONFLICT (dedupe_key) DO NOTHING";
+constexpr const char* kSetEventStatus = "UPDATE inbound_events SET status = ?1, note = ?2 WHERE dedupe_key = ?3";
+constexpr const char* kSelectEvent =
+    "SELECT id, source, dedupe_key, kind, payload, status, note, received_at FROM inbound_events "
+    "WHERE dedupe_key = ?1";
+
+constexpr const char* kInsertAlert =
+    "INSERT INTO alerts (source, name, status, severity, service, fingerprint, group_key, labels_json, "
+    "annotations_json, starts_at, ends_at, event_key, received_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+// Both group SELECTs list the columns in read_group's order.
+constexpr const char* kSelectOpenGroup =
+    "SELECT id, group_key, service, status, channel, thread_ts, alert_count, first_seen, last_seen, closed_at "
+    "FROM alert_groups WHERE group_key = ?1 AND status = 'open'";
+constexpr const char* kSelectGroup =
+    "SELECT id, group_key, service, status, channel, thread_ts, alert_count, first_seen, last_seen, closed_at "
+    "FROM alert_groups WHERE id = ?1";
+constexpr const char* kInsertGroup =
+    "INSERT INTO alert_groups (group_key, service, status, channel, thread_ts, alert_count, first_seen, "
+    "last_seen, closed_at) VALUES (?1, ?2, 'open', ?3, ?4, 1, ?5, ?5, NULL)";
+constexpr const char* kTouchGroup =
+    "UPDATE alert_groups SET alert_count = alert_count + 1, last_seen = ?1 WHERE id = ?2";
+constexpr const char* kCloseGroup =
+    "UPDATE alert_groups SET status = 'closed', closed_at = COALESCE(closed_at, ?1) WHERE id = ?2";
+
+InboundEventRow read_event(const Stmt& s) {
+  InboundEventRow row;
+  row.id = s.int64(0);
+  row.event = InboundEvent{s.text(1), s.text(2), s.text(3), s.text(4)};
+  row.status = event_status_from_text(s.text(5));
+  row.note = s.text(6);
+  row.received_at = s.time(7);
+  return row;
+}
+
+AlertGroupRow read_group(const Stmt& s) {
+  AlertGroupRow row;
+  row.id = s.int64(0);
+  row.group_key = s.text(1);
+  row.service = s.text(2);
+  row.status = group_status_from_text(s.text(3));
+  row.channel = s.text(4);
+  row.thread_ts = s.text(5);
+  row.alert_count = s.int64(6);
+  row.first_seen = s.time(7);
+  row.last_seen = s.time(8);
+  row.closed_at = s.opt_time(9);
+  return row;
+}
+
+Result<std::optional<AlertGroupRow>> select_group(Db& db, Id group_id) {
+  auto stmt = db.prepare(kSelectGroup, "select_group");
+  if (!stmt) return stmt.error();
+  stmt->bind_all(group_id);
+  return fetch_one(*stmt, read_group);
+}
+
+}  // namespace
+
+Result<bool> record_event(Db& db, const InboundEvent& ev, Time now) {
+  auto stmt = db.prepare(kInsertEvent, "record_event");
+  if (!stmt) return stmt.error();
+  stmt->bind_all(ev.source, ev.dedupe_key, ev.kind, ev.payload, to_text(EventStatus::Received), now);
+  if (auto r = stmt->run(); !r) return r.error();
+  return db.changes() == 1;
+}
+
+Result<void> set_event_status(Db& db, const std::string& dedupe_key, EventStatus status, const std::string& note) {
+  auto stmt = db.prepare(kSetEventStatus, "set_event_status");
+  if (!stmt) return stmt.error();
+  if (auto r = stmt->bind_all(to_text(status), note, dedupe_key).run(); !r) return r.error();
+  if (db.changes() == 0) return fail(Errc::NotFound, "set_event_status: no event with key '" + dedupe_key + "'");
+  return {};
+}
+
+Result<std::optional<InboundEventRow>> get_event(Db& db, const std::string& dedupe_key) {
+  auto stmt = db.prepare(kSelectEvent, "get_event");
+  if (!stmt) return stmt.error();
+  stmt->bind_all(dedupe_key);
+  return fetch_one(*stmt, read_event);
+}
+
+Result<Id> add_alert(Db& db, const AlertRow& a, Time now) {
+  auto stmt = db.prepare(kInsertAlert, "add_alert");
+  if (!stmt) return stmt.error();
+  stmt->bind_all(a.source, a.name, a.status, a.severity, a.service, a.fingerprint, a.group_key, a.labels_json,
+                 a.annotations_json, a.starts_at, a.ends_at, a.event_key, now);
+  if (auto r = stmt->run(); !r) return r.error();
+  return db.last_insert_id();
+}
+
+Result<std::optional<AlertGroupRow>> find_open_group(Db& db, const std::string& group_key) {
+  auto stmt = db.prepare(kSelectOpenGroup, "find_open_group");
+  if (!stmt) return stmt.error();
+  stmt->bind_all(group_key);
+  return fetch_one(*stmt, read_group);
+}
+
+Result<AlertGroupRow> create_group(Db& db, AlertGroupRow group, Time now) {
+  auto stmt = db.prepare(kInsertGroup, "create_group");
+  if (!stmt) return stmt.error();
+  stmt->bind_all(group.group_key, group.service, group.channel, group.thread_ts, now);
+  if (auto r = stmt->run(); !r) {
+    if (r.error().code != Errc::Conflict) return r.error();
+    return fail(Errc::Conflict, "create_group: an open group with key '" + group.group_key + "' already exists");
+  }
+  group.id = db.last_insert_id();
+  group.status = GroupStatus::Open;
+  group.alert_count = 1;
+  group.first_seen = group.last_seen = from_millis(to_millis(now));  // as stored: millisecond precision
+  group.closed_at.reset();
+  return group;
+}
+
+Result<AlertGroupRow> touch_group(Db& db, Id group_id, Time now) {
+  auto txn = Txn::begin(db, "touch_group.begin");
+  if (!txn) return txn.error();
+  {
+    auto stmt = db.prepare(kTouchGroup, "touch_group");
+    if (!stmt) return stmt.error();
+    if (auto r = stmt->bind_all(now, group_id).run(); !r) return r.error();
+  }
+  if (db.changes() == 0) return fail(Errc::NotFound, "touch_group: no group " + std::to_string(group_id));
+  auto row = select_group(db, group_id);
+  if (!row) return row.error();
+  if (auto r = txn->commit(); !r) return r.error();
+  return std::move(**row);  // present: updated in this transaction
+}
+
+Result<void> close_group(Db& db, Id group_id, Time now) {
+  auto stmt = db.prepare(kCloseGroup, "close_group");
+  if (!stmt) return stmt.error();
+  if (auto r = stmt->bind_all(now, group_id).run(); !r) return r.error();
+  if (db.changes() == 0) return fail(Errc::NotFound, "close_group: no group " + std::to_string(group_id));
+  return {};
+}
+
+}  // namespace alertbot::store::sqlite
