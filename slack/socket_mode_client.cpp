@@ -49,16 +49,19 @@ awaitable<Result<void>> SocketModeClient::run() {
     asio::co_spawn(ex, connection_loop(slot),
                    asio::bind_cancellation_slot(slot->cancel.slot(), [&, slot](std::exception_ptr e, Result<void> r) {
                      slot->done = true;
-                     if (e) {
+                     if (e && !stopping_) {
+                       // Cancellation by stop() surfaces as an exception in the loop; only
+                       // an exception while running is a failure.
                        fatal = fail(Errc::Internal, "socket mode: connection loop threw");
-                     } else if (!r && !fatal) {
+                     } else if (!e && !r && !fatal) {
                        fatal = r.error();
                      }
-                     if (!r || e) stop();  // a fatal error ends every socket
+                     if ((!e && !r) || (e && !stopping_)) stop();  // a fatal error ends every socket
                      if (--running == 0) all_done.cancel();
                    }));
   }
   co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+  spdlog::debug("socket mode: every connection loop ended");
   slots_.clear();
   if (fatal) co_return *fatal;
   co_return Result<void>();
@@ -67,6 +70,7 @@ awaitable<Result<void>> SocketModeClient::run() {
 void SocketModeClient::stop() {
   if (stopping_) return;
   stopping_ = true;
+  spdlog::debug("socket mode: stopping {} socket(s)", slots_.size());
   for (auto& slot : slots_) {
     if (slot->done) continue;
     if (auto ws = slot->current) {
@@ -158,7 +162,10 @@ awaitable<std::string> SocketModeClient::session(Slot& slot, WebSocket& ws) {
       std::string id = salvage_envelope_id(*text);
       spdlog::warn("socket mode [{}]: bad frame{}: {}", slot.index, id.empty() ? "" : " (envelope " + id + ")",
                    frame.error().describe());
-      if (!id.empty()) co_await handle_envelope(ws, Envelope{id, "invalid", *text, false, 0, {}, id});
+      if (!id.empty()) {
+        Envelope invalid{id, "invalid", *text, false, 0, {}, id};  // named: see GCC note in web_api.cpp
+        co_await handle_envelope(ws, std::move(invalid));
+      }
       continue;
     }
     if (std::holds_alternative<Hello>(*frame)) {

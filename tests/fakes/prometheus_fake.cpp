@@ -71,6 +71,7 @@ ServerResponse answer(State& st, const ServerRequest& req, bool range) {
       json::object metric;
       for (const auto& [k, v] : s.labels) metric[k] = v;
       result.push_back(json::object{{"metric", metric}, {"values", values}});
+      break;  // the first matching series answers
     }
     return ServerResponse::json(200, json::serialize(json::object{{"status", "success"},
                                                                   {"data", {{"resultType", "matrix"}, {"result", result}}}}));
@@ -81,6 +82,7 @@ ServerResponse answer(State& st, const ServerRequest& req, bool range) {
     json::object metric;
     for (const auto& [k, v] : s.labels) metric[k] = v;
     result.push_back(json::object{{"metric", metric}, {"value", json::array{at, sample_text(FakePrometheus::value_at(s, from_unix_seconds(at)))}}});
+    break;
   }
   return ServerResponse::json(200, json::serialize(json::object{{"status", "success"},
                                                                 {"data", {{"resultType", "vector"}, {"result", result}}}}));

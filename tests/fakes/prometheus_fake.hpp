@@ -1,8 +1,8 @@
 // FakePrometheus: a Prometheus-compatible HTTP endpoint on 127.0.0.1 serving synthetic series:
 // /api/v1/query_range and /api/v1/query (GET or form POST, answers in the real envelope shape,
 // 400 bad_data for bad parameters and for more than 11,000 points, like Prometheus), and
-// /-/ready. Each configured series answers queries that contain its `match` text; other
-// queries get an empty result. Values are deterministic: a level before `onset`, another after,
+// /-/ready. A query is answered by the first configured series whose `match` text it contains;
+// other queries get an empty result. Values are deterministic: a level before `onset`, another after,
 // plus a fixed pseudo-noise. Used by tests and by `alertbot demo`. Thread-safe accessors.
 #pragma once
 

@@ -212,7 +212,7 @@ ServerResponse handle_api(WorkspaceState& st, const std::string& method, const S
   ServerResponse resp;
   {
     std::lock_guard lock(st.mutex);
-    RecordedCall call{method, args ? *args : Args{}, token, false, {}};
+    RecordedCall call{method, args ? *args : Args{}, token, false, {}, ++st.seq};
     auto limited = st.rate_limits.find(method);
     if (limited != st.rate_limits.end() && limited->second.first > 0) {
       --limited->second.first;
@@ -355,7 +355,10 @@ class Workspace final : public SlackWorkspace {
     return st_->rejected_frames;
   }
 
-  awaitable<void> stop() override { co_await server_->stop(); }
+  awaitable<void> stop() override {
+    st_->stopped.cancel();
+    co_await server_->stop();
+  }
 
   static Result<std::string> incoming_webhook(WorkspaceState& st, const std::string& channel, const std::string& body) {
     boost::system::error_code ec;

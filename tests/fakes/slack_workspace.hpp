@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
@@ -61,6 +62,7 @@ struct RecordedCall {
   std::string token;
   bool ok = false;
   std::string error;  // Slack error code when !ok
+  std::uint64_t seq = 0;  // order among every call and ack the workspace received
 };
 
 // One envelope sent over Socket Mode.
@@ -72,7 +74,7 @@ struct Delivery {
   int attempts = 0;          // 1 + redeliveries
   bool acked = false;
   std::string ack_frame;     // the ack as received
-  std::chrono::steady_clock::duration ack_latency{};  // first delivery to ack
+  std::uint64_t ack_seq = 0;  // order of the ack among every call and ack received (0: none)
 };
 
 class SlackWorkspace {

@@ -1,5 +1,8 @@
 // The workspace emulator's Socket Mode side: sessions, envelopes, acks, pings, redelivery.
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
@@ -15,7 +18,21 @@ namespace json = boost::json;
 // Slack drops response frames of 20 KiB or more (spec/slack.md 1.4).
 constexpr std::size_t kMaxAckBytes = 20480;
 
+awaitable<void> wait_cancelled(asio::steady_timer& t) {
+  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+}
+
 }  // namespace
+
+awaitable<bool> WorkspaceState::sleep(std::chrono::milliseconds d, asio::steady_timer* also) {
+  using namespace boost::asio::experimental::awaitable_operators;
+  if (also) {
+    auto r = co_await (clock.sleep_for(d) || wait_cancelled(stopped) || wait_cancelled(*also));
+    co_return r.index() == 0 && std::get<0>(r);
+  }
+  auto r = co_await (clock.sleep_for(d) || wait_cancelled(stopped));
+  co_return r.index() == 0 && std::get<0>(r);
+}
 
 std::string WorkspaceState::new_id(const char* prefix) {
   char buf[64];
@@ -119,7 +136,7 @@ awaitable<void> WorkspaceState::send_envelope(std::string envelope_id) {
     co_await socket->ws->write(frame);
     if (attempt >= settings.max_redeliveries) co_return;
     // Slack redelivers events it did not see acknowledged within 3 s (maybe on another socket).
-    co_await clock.sleep_for(settings.redeliver_after);
+    if (!co_await sleep(settings.redeliver_after)) co_return;
   }
 }
 
@@ -136,6 +153,7 @@ awaitable<void> WorkspaceState::socket_session(ServerRequest req, std::unique_pt
   auto self = shared_from_this();
   auto socket = std::make_shared<Socket>();
   socket->ws = std::move(owned);
+  socket->closed = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
   std::string ticket = req.query_param("ticket").value_or("");
   bool debug = req.query_param("debug_reconnects").value_or("") == "true";
   int count = 0;
@@ -169,7 +187,7 @@ awaitable<void> WorkspaceState::socket_session(ServerRequest req, std::unique_pt
   // Pings on the workspace clock; the loop ends when the socket closes.
   asio::co_spawn(executor, [self, socket]() -> awaitable<void> {
     for (int n = 1; socket->open; ++n) {
-      if (!co_await self->clock.sleep_for(self->settings.ping_interval) || !socket->open) co_return;
+      if (!co_await self->sleep(self->settings.ping_interval, socket->closed.get()) || !socket->open) co_return;
       if (!co_await socket->ws->ping("emulator-ping-" + std::to_string(n))) co_return;
     }
   }, asio::detached);
@@ -189,11 +207,13 @@ awaitable<void> WorkspaceState::socket_session(ServerRequest req, std::unique_pt
       if (d.envelope_id == id->get_string() && !d.acked) {
         d.acked = true;
         d.ack_frame = *frame;
+        d.ack_seq = ++seq;
       }
     }
   }
   std::lock_guard lock(mutex);
   socket->open = false;
+  socket->closed->cancel();
   sockets.erase(std::remove(sockets.begin(), sockets.end(), socket), sockets.end());
 }
 

@@ -3,6 +3,7 @@
 // Every field below `mutex` is guarded by it.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json/value.hpp>
 #include <deque>
 #include <mutex>
@@ -19,6 +20,7 @@ struct Socket {
   int id = 0;
   std::shared_ptr<WebSocket> ws;
   bool open = true;
+  std::shared_ptr<asio::steady_timer> closed;  // cancelled when the session ends
 };
 
 struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
@@ -26,6 +28,8 @@ struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
       : executor(std::move(ex)), clock(c), settings(std::move(s)) {}
 
   const asio::any_io_executor executor;
+  // Cancelled by stop(): every sleep of the emulator ends, so io_context::run() can return.
+  asio::steady_timer stopped{executor, asio::steady_timer::time_point::max()};
   Clock& clock;
   const SlackWorkspaceSettings settings;
   std::uint16_t port = 0;  // set once after the server starts
@@ -41,6 +45,7 @@ struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
   std::map<std::string, std::pair<int, int>> rate_limits;  // method -> (remaining, retry_after_s)
   std::vector<std::string> rejected_frames;
   std::uint64_t counter = 0;
+  std::uint64_t seq = 0;  // orders calls and acks as they arrive
   std::size_t next_socket = 0;
 
   // --- helpers; "locked" ones require `mutex` held ---
@@ -53,6 +58,8 @@ struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
   boost::json::object event_callback(boost::json::object event, std::string& event_id_out);  // locked
   boost::json::object message_event(const SlackMessage& m) const;
 
+  // Sleeps `d` on the workspace clock; false when the workspace stops (or `also` is cancelled).
+  awaitable<bool> sleep(std::chrono::milliseconds d, asio::steady_timer* also = nullptr);
   awaitable<void> send_envelope(std::string envelope_id);
   awaitable<void> socket_session(ServerRequest req, std::unique_ptr<WebSocket> ws);
   void flush_undelivered();

@@ -1,0 +1,67 @@
+// `alertbot run`: the bot itself.
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <spdlog/spdlog.h>
+
+#include "bot/app.hpp"
+#include "bot/cli.hpp"
+#include "bot/config.hpp"
+#include "net/clock.hpp"
+#include "net/logging.hpp"
+
+namespace alertbot::bot {
+
+// Loads --config (printing the error); registers every secret with the log mask at once.
+std::optional<Config> load_config_for(const CliArgs& args) {
+  const std::string* path = args.get("config");
+  if (!path) {
+    std::fprintf(stderr, "alertbot %s: --config FILE is required\n", args.command.c_str());
+    return std::nullopt;
+  }
+  try {
+    Config c = load_config(*path);
+    for (const auto& s : c.secrets()) register_log_secret(s);
+    return c;
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return std::nullopt;
+  }
+}
+
+int cmd_run(const CliArgs& args) {
+  if (!args.get("config")) {
+    std::fprintf(stderr, "alertbot run: --config FILE is required\n");
+    return 2;
+  }
+  auto config = load_config_for(args);
+  if (!config) return 1;
+  asio::io_context io;
+  auto clock = make_system_clock();
+  auto app = App::create(io.get_executor(), *config, *clock);
+  if (!app) {
+    spdlog::error("{}", app.error().describe());
+    return app.error().code == Errc::InvalidArgument ? 2 : 1;
+  }
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: shutting down", sig);
+    (*app)->stop();
+  });
+  std::optional<Result<void>> result;
+  asio::co_spawn(io, (*app)->run(), [&](std::exception_ptr e, Result<void> r) {
+    result = e ? Result<void>(fail(Errc::Internal, "the bot stopped with an exception")) : r;
+    signals.cancel();
+  });
+  io.run();
+  if (result && !*result) {
+    spdlog::error("alertbot stopped: {}", result->error().describe());
+    return 1;
+  }
+  spdlog::info("alertbot stopped");
+  return 0;
+}
+
+}  // namespace alertbot::bot

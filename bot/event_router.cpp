@@ -1,0 +1,110 @@
+#include "bot/event_router.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "bot/config.hpp"
+#include "bot/intake.hpp"
+#include "investigators/alerts/alertmanager_slack.hpp"
+#include "investigators/service_map.hpp"
+#include "net/time_format.hpp"
+#include "store/store.hpp"
+
+namespace alertbot::bot {
+
+using store::EventStatus;
+
+EventRouter::EventRouter(asio::any_io_executor executor, store::Store& store, const Config& config, AlertIntake& intake,
+                         slack::Identity self)
+    : executor_(std::move(executor)), store_(store), config_(config), intake_(intake), self_(std::move(self)) {}
+
+awaitable<Result<std::optional<std::string>>> EventRouter::on_envelope(const slack::Envelope& env) {
+  // Named, not braced inside the co_await: GCC 12 destroys such temporaries twice.
+  store::InboundEvent event{"slack", env.dedupe_key, env.type, env.payload_json};
+  auto stored = co_await store_.record_event(std::move(event));
+  if (!stored) co_return stored.error();
+  if (!*stored) {
+    spdlog::debug("envelope {}: event {} already stored (redelivery)", env.envelope_id, env.dedupe_key);
+    co_return std::nullopt;
+  }
+  ++in_flight_;
+  // Posted, not dispatched: processing starts after this handler has returned and the ack is on
+  // its way, never before.
+  asio::post(executor_, [this, env] {
+    asio::co_spawn(executor_, process(env), [this, id = env.envelope_id](std::exception_ptr e) {
+      --in_flight_;
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("envelope {}: processing threw: {}", id, ex.what());
+      }
+    });
+  });
+  co_return std::nullopt;
+}
+
+awaitable<void> EventRouter::process(slack::Envelope env) {
+  std::string note;
+  EventStatus status = co_await route(env, note);
+  if (auto r = co_await store_.set_event_status(env.dedupe_key, status, note); !r) {
+    spdlog::warn("event {}: status not saved: {}", env.dedupe_key, r.error().describe());
+  }
+}
+
+awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, std::string& note) {
+  if (env.type == "invalid") {
+    note = "malformed envelope from Slack";
+    co_return EventStatus::Rejected;
+  }
+  if (env.type != "events_api") {
+    note = env.type + " is not handled yet";
+    co_return EventStatus::Ignored;
+  }
+  auto ev = slack::parse_message_event(env.payload_json);
+  if (!ev) {
+    note = ev.error().describe();
+    co_return ev.error().code == Errc::NotFound ? EventStatus::Ignored : EventStatus::Rejected;
+  }
+  // Never react to our own messages: by bot id and by user id, not only by subtype.
+  if ((!self_.bot_id.empty() && ev->bot_id == self_.bot_id) || (!self_.user_id.empty() && ev->user == self_.user_id)) {
+    note = "the bot's own message";
+    co_return EventStatus::Ignored;
+  }
+  if (!ev->subtype.empty() && ev->subtype != "bot_message") {
+    note = "message subtype " + ev->subtype;
+    co_return EventStatus::Ignored;
+  }
+  const ChannelSettings* channel = config_.channel(ev->channel);
+  if (!channel || channel->investigate == InvestigateMode::Off || !ev->thread_ts.empty()) {
+    note = !channel ? "channel not watched" : channel->investigate == InvestigateMode::Off ? "channel set to off" : "thread reply";
+    co_return EventStatus::Ignored;
+  }
+  auto posted_at = parse_slack_ts(ev->ts);
+  std::vector<std::string> services;
+  for (const auto& s : config_.services) services.push_back(s.name);
+  auto alert = investigators::parse_alertmanager_slack(ev->event_json, posted_at ? *posted_at : SystemTime{}, services);
+  AlertOrigin origin{ev->channel, ev->ts, env.dedupe_key};
+  if (!alert) {
+    note = alert.error().describe();
+    if (alert.error().code == Errc::NotFound) co_return EventStatus::Ignored;
+    if (auto r = co_await intake_.on_unreadable(origin, alert.error().message); !r) {
+      spdlog::warn("event {}: could not reply about an unreadable alert: {}", env.dedupe_key, r.error().describe());
+    }
+    co_return EventStatus::Rejected;
+  }
+  if (channel->investigate == InvestigateMode::OnRequest) {
+    note = "alert seen; channel investigates on request only";
+    co_return EventStatus::Ignored;
+  }
+  alert->service = investigators::map_service(*alert, config_.services);
+  if (auto r = co_await intake_.on_alert(std::move(*alert), origin); !r) {
+    note = r.error().describe();
+    spdlog::error("event {}: alert intake failed: {}", env.dedupe_key, note);
+    co_return EventStatus::Rejected;
+  }
+  co_return EventStatus::Processed;
+}
+
+}  // namespace alertbot::bot

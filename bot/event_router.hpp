@@ -1,0 +1,48 @@
+// EventRouter: the bot's side of "persist, then ack". on_envelope() stores the raw envelope and
+// returns (the Socket Mode client then acks); the slower work (parsing, filtering, intake) is
+// scheduled to start only after that, and its outcome is written back on the stored event
+// (processed, ignored with why, rejected with why). Runs on the bot's executor.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "net/asio_fwd.hpp"
+#include "net/result.hpp"
+#include "slack/envelope.hpp"
+#include "slack/web_api.hpp"
+#include "store/records.hpp"
+
+namespace alertbot::store {
+class Store;
+}
+
+namespace alertbot::bot {
+
+struct Config;
+class AlertIntake;
+
+class EventRouter {
+ public:
+  EventRouter(asio::any_io_executor executor, store::Store& store, const Config& config, AlertIntake& intake,
+              slack::Identity self);
+
+  // The EnvelopeHandler of slack::SocketModeClient. Errors: the store's (then no ack is sent).
+  awaitable<Result<std::optional<std::string>>> on_envelope(const slack::Envelope& env);
+  // Envelopes persisted whose processing has not finished.
+  int in_flight() const { return in_flight_; }
+
+ private:
+  awaitable<void> process(slack::Envelope env);
+  // What to do with a message event; sets `note` when the answer is to ignore it.
+  awaitable<store::EventStatus> route(const slack::Envelope& env, std::string& note);
+
+  asio::any_io_executor executor_;
+  store::Store& store_;
+  const Config& config_;
+  AlertIntake& intake_;
+  const slack::Identity self_;
+  int in_flight_ = 0;
+};
+
+}  // namespace alertbot::bot

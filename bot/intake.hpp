@@ -1,0 +1,60 @@
+// AlertIntake: what happens when an alert arrives in a watched channel. A new incident (no open
+// group with its group key) becomes an alert group, an investigation and a durable job, and gets
+// a placeholder reply in the alert's thread at once; a repeat only counts in the existing thread;
+// a resolved notification closes the group and says how long it was open. Everything is stored
+// before anything is posted. Runs on the bot's executor; one instance per process.
+#pragma once
+
+#include <string>
+
+#include "investigators/alert.hpp"
+#include "net/asio_fwd.hpp"
+#include "net/result.hpp"
+
+namespace alertbot {
+class Clock;
+}
+namespace alertbot::store {
+class Store;
+}
+namespace alertbot::slack {
+class WebApi;
+}
+namespace alertbot::investigators {
+class SourceRegistry;
+}
+
+namespace alertbot::bot {
+
+struct Config;
+class Wakeup;
+
+// Where an alert was seen.
+struct AlertOrigin {
+  std::string channel;
+  std::string ts;         // the alert message (the thread parent)
+  std::string event_key;  // the inbound event it came from
+};
+
+class AlertIntake {
+ public:
+  AlertIntake(store::Store& store, slack::WebApi& api, const Config& config,
+              const investigators::SourceRegistry& sources, Clock& clock, Wakeup& worker_wakeup);
+
+  // Errors: store or Slack errors; the caller logs them and marks the event.
+  awaitable<Result<void>> on_alert(investigators::Alert alert, AlertOrigin origin);
+  // Replies in the thread that the message looked like an alert but could not be read.
+  awaitable<Result<void>> on_unreadable(AlertOrigin origin, std::string reason);
+
+ private:
+  awaitable<Result<void>> open_incident(investigators::Alert alert, const AlertOrigin& origin);
+
+  store::Store& store_;
+  slack::WebApi& api_;
+  const Config& config_;
+  const investigators::SourceRegistry& sources_;
+  Clock& clock_;
+  Wakeup& wakeup_;
+};
+
+}  // namespace alertbot::bot

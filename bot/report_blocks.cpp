@@ -1,0 +1,144 @@
+#include "bot/report_blocks.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "net/time_format.hpp"
+#include "slack/block_kit.hpp"
+#include "slack/mrkdwn.hpp"
+
+namespace alertbot::bot {
+namespace {
+
+using namespace investigators;
+using slack::escape;
+
+std::string severity_badge(const std::string& severity) {
+  if (severity == "critical" || severity == "page" || severity == "p1" || severity == "error") return ":red_circle:";
+  if (severity == "warning" || severity == "warn" || severity == "p2" || severity == "high") return ":large_orange_circle:";
+  return ":large_blue_circle:";
+}
+
+std::string percent(double x) { return std::to_string(static_cast<int>(std::lround(x * 100))) + "%"; }
+
+std::string seconds_text(std::chrono::milliseconds d) {
+  if (d.count() < 1000) return std::to_string(d.count()) + " ms";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(d.count()) / 1000.0);
+  return buf;
+}
+
+std::string alert_name(const Report& r) {
+  return r.result.alert ? r.result.alert->name : "on-demand investigation";
+}
+
+void add_cause(slack::BlockKit& b, const Cause& c, const std::vector<Finding>& findings) {
+  b.section("*Likely cause* (" + percent(c.confidence) + " confidence)\n" + escape(c.title));
+  if (c.suspect.kind != "unknown" && !c.suspect.ref.empty()) {
+    b.section("*Suspect:* " + escape(c.suspect.kind) + " `" + escape(c.suspect.ref) + "` " + escape(c.suspect.title));
+  }
+  if (!c.fix.empty()) b.section("*Proposed fix:* " + escape(c.fix));
+  std::string evidence = "*Evidence*";
+  for (const auto& id : c.evidence) {
+    for (const auto& f : findings) {
+      if (f.id != id) continue;
+      evidence += "\n• `" + escape(f.id) + "` " + escape(f.title);
+      if (f.kind == "deploy" && !f.detail.empty()) evidence += ": _" + escape(f.detail) + "_";
+      if (!f.link.empty()) evidence += " " + slack::link(f.link, "graph");
+    }
+  }
+  b.section(evidence);
+}
+
+std::string checked_line(const InvestigationResult& r) {
+  std::string line = "*Checked:* ";
+  bool first = true;
+  for (const auto& s : r.sources) {
+    if (!first) line += " · ";
+    first = false;
+    line += escape(s.source) + " ";
+    switch (s.status) {
+      case SourceStatus::Ok: line += ":white_check_mark: " + std::to_string(s.duration.count()) + " ms"; break;
+      case SourceStatus::Failed: line += ":x: " + escape(s.message); break;
+      case SourceStatus::TimedOut: line += ":hourglass: " + escape(s.message); break;
+      case SourceStatus::Skipped: line += "_skipped (not configured)_"; break;
+    }
+  }
+  if (first) line += "_no source is configured for this service_";
+  return line;
+}
+
+}  // namespace
+
+slack::MessageContent placeholder_message(const Alert& alert, const std::string& service,
+                                          const std::vector<std::string>& sources) {
+  std::string what = sources.empty() ? std::string("what I can") : "";
+  for (std::size_t i = 0; i < sources.size(); ++i) what += (i ? ", " : "") + escape(sources[i]);
+  std::string text = ":mag: Investigating *" + escape(alert.name) + "*" +
+                     (service.empty() ? "" : " on *" + escape(service) + "*") + ": checking " + what + "…";
+  slack::BlockKit b;
+  b.section(text);
+  return {text, b.json()};
+}
+
+slack::MessageContent report_message(const Report& r) {
+  const auto& res = r.result;
+  std::string severity = res.alert ? res.alert->severity : "";
+  slack::BlockKit b;
+  b.header((severity.empty() ? "" : severity + " · ") + (res.service.empty() ? "unknown service" : res.service) + " · " +
+           alert_name(r));
+  std::string text;
+  if (res.causes.empty()) {
+    text = "No likely cause found for " + alert_name(r) + ".";
+    b.section(severity_badge(severity) + " *No likely cause found.* Nothing moved significantly in the data I could read.");
+  } else {
+    text = "Likely cause: " + res.causes.front().title;
+    add_cause(b, res.causes.front(), res.findings);
+    for (std::size_t i = 1; i < res.causes.size() && i < 3; ++i) {
+      b.section("*Also possible* (" + percent(res.causes[i].confidence) + "): " + escape(res.causes[i].title));
+    }
+  }
+  std::string other = "*Other findings*";
+  bool any = false;
+  for (const auto& f : res.findings) {
+    bool cited = false;
+    for (const auto& c : res.causes) cited = cited || std::count(c.evidence.begin(), c.evidence.end(), f.id);
+    if (cited) continue;
+    other += "\n• `" + escape(f.id) + "` " + escape(f.title);
+    any = true;
+  }
+  if (any) b.section(other);
+  b.section(checked_line(res));
+  for (const auto& n : res.notes) b.context({":warning: " + escape(n)});
+  std::string llm = r.llm.used ? escape(r.llm.provider + " " + r.llm.model) + " · $" + std::to_string(r.llm.cost_usd).substr(0, 6)
+                               : "no LLM: " + escape(r.llm.fallback_reason.value_or("not used"));
+  b.context({"Investigation #" + std::to_string(r.id) + " · " + seconds_text(r.total) + " · window " +
+                 format_rfc3339(res.window_start, false).substr(11, 5) + "–" + format_rfc3339(res.at, false).substr(11, 5) +
+                 " UTC",
+             llm});
+  return {escape(text), b.json()};
+}
+
+slack::MessageContent failed_message(const std::string& service, const std::string& reason) {
+  std::string text = ":warning: The investigation of *" + escape(service) + "* could not finish: " + escape(reason);
+  slack::BlockKit b;
+  b.section(text);
+  return {text, b.json()};
+}
+
+slack::MessageContent resolved_message(const Alert& alert, std::chrono::minutes open_for) {
+  std::string text = ":white_check_mark: *" + escape(alert.name) + "* resolved after " + std::to_string(open_for.count()) + " min.";
+  return {text, {}};
+}
+
+slack::MessageContent repeat_message(const Alert& alert, std::int64_t count) {
+  std::string text = ":repeat: *" + escape(alert.name) + "* fired again (" + std::to_string(count) +
+                     " notifications in this incident); the investigation above still applies.";
+  return {text, {}};
+}
+
+slack::MessageContent unreadable_alert_message(const std::string& reason) {
+  return {":grey_question: I could not read this alert: " + escape(reason), {}};
+}
+
+}  // namespace alertbot::bot

@@ -1,0 +1,25 @@
+// Slack messages of an investigation's thread: the placeholder that answers at once, the final
+// report, and short notes (resolved, unreadable alert). Every value that came from outside is
+// escaped (slack/mrkdwn.hpp); the blocks stay within Slack's limits (slack/block_kit.hpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bot/report.hpp"
+#include "investigators/alert.hpp"
+#include "slack/web_api.hpp"
+
+namespace alertbot::bot {
+
+// "Investigating <alert> on <service>: checking prometheus, deploys..."
+slack::MessageContent placeholder_message(const investigators::Alert& alert, const std::string& service,
+                                          const std::vector<std::string>& sources);
+slack::MessageContent report_message(const Report& report);
+// The investigation could not finish (after its retries).
+slack::MessageContent failed_message(const std::string& service, const std::string& reason);
+slack::MessageContent resolved_message(const investigators::Alert& alert, std::chrono::minutes open_for);
+slack::MessageContent repeat_message(const investigators::Alert& alert, std::int64_t count);
+slack::MessageContent unreadable_alert_message(const std::string& reason);
+
+}  // namespace alertbot::bot

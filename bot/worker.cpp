@@ -1,0 +1,144 @@
+#include "bot/worker.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "bot/alert_json.hpp"
+#include "bot/config.hpp"
+#include "bot/report.hpp"
+#include "bot/report_blocks.hpp"
+#include "bot/report_json.hpp"
+#include "bot/wakeup.hpp"
+#include "investigators/pipeline.hpp"
+#include "net/clock.hpp"
+#include "slack/web_api.hpp"
+#include "store/store.hpp"
+
+namespace alertbot::bot {
+namespace {
+
+namespace json = boost::json;
+using std::chrono::milliseconds;
+
+struct JobPayload {
+  std::int64_t investigation_id = 0;
+  std::string service;
+  std::string channel;
+  std::string thread_ts;
+  std::int64_t received_at_ms = 0;
+  investigators::Alert alert;
+};
+
+Result<JobPayload> parse_payload(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return fail(Errc::ParseError, "job payload: not a JSON object");
+  const auto& o = v.as_object();
+  JobPayload p;
+  auto num = [&](const char* k) -> std::int64_t {
+    auto* x = o.if_contains(k);
+    return x && x->is_int64() ? x->get_int64() : 0;
+  };
+  auto str = [&](const char* k) {
+    auto* x = o.if_contains(k);
+    return x && x->is_string() ? std::string(x->get_string()) : std::string();
+  };
+  p.investigation_id = num("investigation_id");
+  p.received_at_ms = num("received_at_ms");
+  p.service = str("service");
+  p.channel = str("channel");
+  p.thread_ts = str("thread_ts");
+  if (p.investigation_id <= 0) return fail(Errc::ParseError, "job payload: missing investigation_id");
+  auto* a = o.if_contains("alert");
+  if (!a) return fail(Errc::ParseError, "job payload: missing alert");
+  auto alert = from_alert_json(*a);
+  if (!alert) return alert.error();
+  p.alert = std::move(*alert);
+  return p;
+}
+
+}  // namespace
+
+InvestigationWorker::InvestigationWorker(store::Store& store, slack::WebApi& api, investigators::Pipeline& pipeline,
+                                         const Config& config, Clock& clock, Wakeup& wakeup, WorkerSettings settings)
+    : store_(store), api_(api), pipeline_(pipeline), config_(config), clock_(clock), wakeup_(wakeup), settings_(settings) {}
+
+void InvestigationWorker::stop() {
+  stopping_ = true;
+  wakeup_.notify();
+}
+
+awaitable<void> InvestigationWorker::run() {
+  while (!stopping_) {
+    auto job = co_await store_.claim_job(settings_.worker_id, settings_.lease);
+    if (!job) {
+      spdlog::error("worker: cannot claim jobs: {}", job.error().describe());
+    } else if (*job) {
+      auto done = co_await run_job(**job);
+      if (done) {
+        if (auto r = co_await store_.complete_job((*job)->id, settings_.worker_id); !r) {
+          spdlog::error("worker: job {} done but not marked: {}", (*job)->id, r.error().describe());
+        }
+      } else {
+        spdlog::error("worker: job {} failed (attempt {} of {}): {}", (*job)->id, (*job)->attempts, (*job)->max_attempts,
+                      done.error().describe());
+        (void)co_await store_.fail_job((*job)->id, settings_.worker_id, done.error().describe(), settings_.retry_after);
+      }
+      continue;  // there may be more
+    }
+    spdlog::debug("worker: waiting for jobs");
+    if (!co_await wakeup_.wait(settings_.poll)) break;
+    spdlog::debug("worker: woke");
+  }
+  spdlog::debug("worker: stopped");
+}
+
+awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
+  if (job.kind != "investigate") co_return fail(Errc::InvalidArgument, "unknown job kind '" + job.kind + "'");
+  auto p = parse_payload(job.payload);
+  if (!p) co_return p.error();
+  const bool last_attempt = job.attempts >= job.max_attempts;
+  const std::string none;  // named: GCC 12 mishandles braced temporaries in co_await operands
+  if (auto r = co_await store_.update_investigation(p->investigation_id, store::InvestigationStatus::Running, none, none); !r) {
+    co_return r.error();
+  }
+  investigators::InvestigationInput in;
+  in.service = p->service;
+  in.settings = config_.service(p->service);
+  in.at = p->alert.starts_at;
+  in.alert = p->alert;
+  Report report;
+  report.id = p->investigation_id;
+  report.result = co_await pipeline_.run(std::move(in));
+  report.total = std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()) -
+                 milliseconds(p->received_at_ms);
+  std::string report_json = to_report_json(report);
+
+  auto content = report_message(report);
+  auto existing = co_await store_.get_report(p->investigation_id);
+  if (!existing) co_return existing.error();
+  Result<slack::PostedMessage> posted = fail(Errc::Internal, "not posted");
+  if (*existing) {
+    posted = co_await api_.update_message((*existing)->channel, (*existing)->message_ts, content);
+  } else {
+    posted = co_await api_.post_message(p->channel, content, p->thread_ts);
+  }
+  if (!posted) {
+    if (last_attempt) {
+      (void)co_await store_.update_investigation(p->investigation_id, store::InvestigationStatus::Failed, report_json,
+                                                 posted.error().describe());
+    }
+    co_return posted.error();
+  }
+  store::ReportRow row{p->investigation_id, p->channel, p->thread_ts, posted->ts, "final", {}};
+  if (auto r = co_await store_.put_report(row); !r) co_return r.error();
+  if (auto r = co_await store_.update_investigation(p->investigation_id, store::InvestigationStatus::Done, report_json, none); !r) {
+    co_return r.error();
+  }
+  spdlog::info("investigation {} reported in {} ms ({} causes, {} findings)", report.id, report.total.count(),
+               report.result.causes.size(), report.result.findings.size());
+  if (on_report) on_report(report);
+  co_return Result<void>();
+}
+
+}  // namespace alertbot::bot

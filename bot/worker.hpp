@@ -1,0 +1,65 @@
+// InvestigationWorker: takes "investigate" jobs from the store's queue (a lease per job, so a
+// crashed worker's job is taken again after the lease), runs the pipeline, and replaces the
+// thread's placeholder with the report. A job that fails is retried with backoff up to its
+// attempts; the last failure is said in the thread. Runs on the bot's executor.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "net/asio_fwd.hpp"
+#include "net/result.hpp"
+#include "store/records.hpp"
+
+namespace alertbot {
+class Clock;
+}
+namespace alertbot::store {
+class Store;
+}
+namespace alertbot::slack {
+class WebApi;
+}
+namespace alertbot::investigators {
+class Pipeline;
+}
+
+namespace alertbot::bot {
+
+struct Config;
+class Wakeup;
+struct Report;
+
+struct WorkerSettings {
+  std::string worker_id = "worker-1";               // lease owner name (host:pid in production)
+  std::chrono::milliseconds lease{120000};          // longer than any investigation
+  std::chrono::milliseconds poll{1000};             // look for jobs from other replicas this often
+  std::chrono::milliseconds retry_after{5000};      // a failed job runs again after this
+};
+
+class InvestigationWorker {
+ public:
+  InvestigationWorker(store::Store& store, slack::WebApi& api, investigators::Pipeline& pipeline, const Config& config,
+                      Clock& clock, Wakeup& wakeup, WorkerSettings settings = {});
+
+  // Claims and runs jobs until stop().
+  awaitable<void> run();
+  void stop();
+  // Called after each report is delivered (tests and the demo watch this).
+  std::function<void(const Report&)> on_report;
+
+ private:
+  awaitable<Result<void>> run_job(const store::Job& job);
+
+  store::Store& store_;
+  slack::WebApi& api_;
+  investigators::Pipeline& pipeline_;
+  const Config& config_;
+  Clock& clock_;
+  Wakeup& wakeup_;
+  const WorkerSettings settings_;
+  bool stopping_ = false;
+};
+
+}  // namespace alertbot::bot
