@@ -20,6 +20,7 @@
 #include "net/clock.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
+#include "net/logging.hpp"
 #include "slack/socket_mode_client.hpp"
 #include "slack/web_api.hpp"
 #include "store/store.hpp"
@@ -137,6 +138,8 @@ Result<std::unique_ptr<App>> App::create(asio::any_io_executor executor, const C
     for (const auto& m : missing) all += (all.empty() ? "" : "; ") + m;
     return fail(Errc::InvalidArgument, "cannot run: " + all);
   }
+  // Before anything can log: every secret of the config is masked in every log line.
+  for (const auto& s : config.secrets()) register_log_secret(s);
   auto store = store::open_store(config.store, clock);
   if (!store) return store.error();
   return std::unique_ptr<App>(std::make_unique<BotApp>(std::move(executor), config, clock, std::move(*store)));

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The alertbot command line as users and scripts see it: exit codes, --help, check-config on the
+# shipped example and on a misspelled copy, commands not available yet, and the offline demo.
+# Usage: cli_test.sh ALERTBOT_BINARY SOURCE_DIR
+set -u
+bin=$1
+src=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+check() {  # check NAME EXPECTED_EXIT COMMAND...
+  local name=$1 want=$2
+  shift 2
+  "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" != "$want" ]; then
+    echo "FAIL $name: exit $got, wanted $want"; echo "--- stdout"; cat "$tmp/out"; echo "--- stderr"; cat "$tmp/err"
+    failures=$((failures + 1))
+  else
+    echo "ok   $name"
+  fi
+}
+
+expect_in() {  # expect_in NAME FILE TEXT
+  if ! grep -qF -- "$3" "$2"; then
+    echo "FAIL $1: '$3' not in $(basename "$2")"; cat "$2"; failures=$((failures + 1))
+  fi
+}
+
+for cmd in run demo investigate digest check-config migrate mcp version; do
+  check "$cmd --help" 0 "$bin" "$cmd" --help
+  expect_in "$cmd --help prints usage" "$tmp/out" "alertbot $cmd"
+done
+check "no command is a usage error" 2 "$bin"
+check "unknown command" 2 "$bin" frobnicate
+check "unknown option" 2 "$bin" check-config --config x --nope
+check "version" 0 "$bin" version
+expect_in "version text" "$tmp/out" "alertbot 0."
+check "digest is not available yet" 2 "$bin" digest --config "$src/deploy/alertbot.example.yaml"
+expect_in "digest says so" "$tmp/err" "not available yet"
+check "mcp is not available yet" 2 "$bin" mcp --config "$src/deploy/alertbot.example.yaml"
+
+env -u SLACK_BOT_TOKEN -u SLACK_APP_TOKEN -u SLACK_SIGNING_SECRET \
+  "$bin" check-config --config "$src/deploy/alertbot.example.yaml" >"$tmp/out" 2>"$tmp/err"
+if [ $? != 0 ]; then echo "FAIL check-config on the example"; cat "$tmp/err"; failures=$((failures + 1)); else echo "ok   check-config on the example"; fi
+expect_in "check-config prints the resolved config" "$tmp/out" "services:"
+
+SLACK_BOT_TOKEN=xoxb-cli-test-secret-token "$bin" check-config --config "$src/deploy/alertbot.example.yaml" >"$tmp/out" 2>&1
+if grep -q "xoxb-cli-test-secret-token" "$tmp/out"; then echo "FAIL check-config printed a secret"; failures=$((failures + 1)); else echo "ok   check-config masks secrets"; fi
+
+sed 's/^\(  *\)bot_token:/\1bot_tokn:/' "$src/deploy/alertbot.example.yaml" >"$tmp/misspelled.yaml"
+line=$(grep -n "bot_tokn:" "$tmp/misspelled.yaml" | head -1 | cut -d: -f1)
+check "check-config with a misspelled key" 1 "$bin" check-config --config "$tmp/misspelled.yaml"
+expect_in "the error names the file, line and key" "$tmp/err" "$tmp/misspelled.yaml:$line: slack.bot_tokn"
+
+check "check-config without --config" 2 "$bin" check-config
+check "check-config on a missing file" 1 "$bin" check-config --config "$tmp/nope.yaml"
+
+cat >"$tmp/store.yaml" <<YAML
+store: { url: "sqlite://$tmp/cli.db" }
+YAML
+check "migrate" 0 "$bin" migrate --config "$tmp/store.yaml"
+expect_in "migrate prints the version" "$tmp/out" "schema version"
+
+check "investigate needs --alert or --service" 2 "$bin" investigate --config "$tmp/store.yaml"
+check "investigate an unconfigured service still reports" 0 "$bin" investigate --config "$tmp/store.yaml" --service checkout --format json
+expect_in "investigate json has the contract's llm object" "$tmp/out" '"fallback_reason"'
+check "investigate rejects a bad --at" 2 "$bin" investigate --config "$tmp/store.yaml" --service x --at yesterday
+
+start=$(date +%s%N)
+check "demo" 0 "$bin" demo
+end=$(date +%s%N)
+expect_in "demo shows the alert" "$tmp/out" "[FIRING:1] CheckoutLatencyHigh"
+expect_in "demo shows the placeholder-then-report" "$tmp/out" "(edited)"
+expect_in "demo names the suspect deploy" "$tmp/out" "deploy-4121"
+echo "     demo took $(( (end - start) / 1000000 )) ms"
+
+[ $failures -eq 0 ] && echo "all CLI checks passed" || echo "$failures CLI check(s) failed"
+exit $((failures > 0))

@@ -1,0 +1,265 @@
+// The bot end to end in one process: the Slack workspace emulator and a Prometheus-compatible
+// endpoint on 127.0.0.1, SQLite in a temp folder, the App as `alertbot run` builds it.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "bot/app.hpp"
+#include "bot/config.hpp"
+#include "bot/report.hpp"
+#include "store/store.hpp"
+#include "tests/fakes/prometheus_fake.hpp"
+#include "tests/fakes/slack_workspace.hpp"
+#include "tests/support/fake_clock.hpp"
+#include "tests/support/log_capture.hpp"
+#include "tests/support/run_coro.hpp"
+#include "tests/support/test_certs.hpp"
+#include "tests/support/test_data.hpp"
+
+namespace alertbot::bot {
+namespace {
+
+namespace json = boost::json;
+using testing::run_coro;
+using testing::run_until;
+using namespace std::chrono_literals;
+
+constexpr const char* kChannel = "C0ALERTS";
+const std::string kLatency = "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service=\"checkout\"}[1m])))";
+
+class BotFlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fakes::SlackWorkspaceSettings ws;
+    ws.bot_token = "xoxb-1111-test-bot-secret";
+    ws.app_token = "xapp-1-test-app-secret";
+    auto workspace = fakes::SlackWorkspace::start(io_.get_executor(), clock_, ws);
+    ASSERT_TRUE(workspace);
+    ws_ = std::move(*workspace);
+    fakes::FakeSeries latency{"http_request_duration_seconds_bucket", {{"service", "checkout"}}, 0.18, 0.9, 0.01,
+                              clock_.system_now() - 12min};
+    auto prom = fakes::FakePrometheus::start(io_.get_executor(), {latency});
+    ASSERT_TRUE(prom);
+    prom_ = std::move(*prom);
+    dir_ = testing::make_temp_dir("alertbot-bot");
+    config_.has_slack = true;
+    config_.slack.app_token = ws.app_token;
+    config_.slack.bot_token = ws.bot_token;
+    config_.slack.api_url = ws_->api_url();
+    config_.slack.connections = 1;
+    config_.store.url = "sqlite://" + dir_ + "/bot.db";
+    config_.channels.push_back({kChannel, InvestigateMode::Auto});
+    investigators::ServiceSettings svc;
+    svc.name = "checkout";
+    svc.prometheus = investigators::PrometheusSettings{prom_->url(), kLatency, "", "", ""};
+    svc.deploys.source = investigators::DeploySource::Webhook;
+    config_.services.push_back(svc);
+  }
+
+  void TearDown() override {
+    if (app_) {
+      app_->stop();
+      run_until(io_, [&] { return !running_; });
+      app_.reset();
+    }
+    seed_.reset();
+    run_coro(io_, prom_->stop());
+    run_coro(io_, ws_->stop());
+  }
+
+  // Starts the bot and waits until its socket is open.
+  void start_bot() {
+    auto app = App::create(io_.get_executor(), config_, clock_);
+    ASSERT_TRUE(app) << app.error().describe();
+    app_ = std::move(*app);
+    app_->on_report([&](const Report& r) { reports_.push_back(r); });
+    running_ = true;
+    asio::co_spawn(io_, app_->run(), [&](std::exception_ptr, Result<void> r) {
+      running_ = false;
+      result_ = r;
+    });
+    ASSERT_TRUE(run_until(io_, [&] { return app_->open_sockets() == 1 || !running_; }));
+    ASSERT_TRUE(running_);
+  }
+
+  store::Store& seed() {
+    if (!seed_) {
+      auto st = store::open_store(config_.store, clock_);
+      EXPECT_TRUE(st);
+      seed_ = std::move(*st);
+      EXPECT_TRUE(run_coro(io_, seed_->migrate()));
+    }
+    return *seed_;
+  }
+
+  void add_deploy(const std::string& id, std::chrono::minutes before) {
+    store::DeployRow d;
+    d.service = "checkout";
+    d.version = "v2.14.0";
+    d.previous_version = "v2.13.4";
+    d.source = "webhook";
+    d.external_id = id;
+    d.deployed_at = clock_.system_now() - before;
+    ASSERT_TRUE(run_coro(io_, seed().add_deploy(d)));
+  }
+
+  std::string post_alert(const std::string& title) {
+    json::object att{{"title", title}, {"title_link", "http://am.test:9093/#/alerts"}, {"text", ""}, {"color", "danger"}};
+    json::object body{{"username", "Alertmanager"}, {"attachments", json::array{att}}};
+    auto ts = ws_->post_webhook_message(kChannel, json::serialize(body));
+    EXPECT_TRUE(ts);
+    return ts ? *ts : "";
+  }
+
+  asio::io_context io_;
+  testing::FakeClock clock_;
+  std::unique_ptr<fakes::SlackWorkspace> ws_;
+  std::unique_ptr<fakes::FakePrometheus> prom_;
+  std::string dir_;
+  Config config_;
+  std::unique_ptr<store::Store> seed_;
+  std::unique_ptr<App> app_;
+  bool running_ = false;
+  std::optional<Result<void>> result_;
+  std::vector<Report> reports_;
+};
+
+TEST_F(BotFlowTest, AlertGetsAPlaceholderThenAReportNamingTheDeploy) {
+  add_deploy("deploy-4121", 14min);
+  start_bot();
+  std::string alert_ts = post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  auto thread = ws_->thread(kChannel, alert_ts);
+  ASSERT_EQ(thread.size(), 2u) << "one reply, updated in place";
+  const auto& reply = thread[1];
+  EXPECT_EQ(reply.bot_id, "B0ALERTBOT");
+  EXPECT_EQ(reply.edits, 1);
+  EXPECT_NE(reply.blocks_json.find("Likely cause"), std::string::npos);
+  EXPECT_NE(reply.blocks_json.find("deploy-4121"), std::string::npos) << reply.blocks_json;
+  EXPECT_NE(reply.blocks_json.find("Roll back checkout to v2.13.4"), std::string::npos);
+  // The placeholder came first, then the update of that same message.
+  auto posts = ws_->calls("chat.postMessage");
+  ASSERT_EQ(posts.size(), 1u);
+  EXPECT_NE(posts[0].args.at("text").find("Investigating"), std::string::npos);
+  EXPECT_EQ(posts[0].args.at("thread_ts"), alert_ts);
+  ASSERT_EQ(ws_->calls("chat.update").size(), 1u);
+  const Report& r = reports_[0];
+  ASSERT_FALSE(r.result.causes.empty());
+  EXPECT_EQ(r.result.causes[0].suspect.ref, "deploy-4121");
+  EXPECT_FALSE(r.llm.used);
+}
+
+TEST_F(BotFlowTest, EnvelopeIsAckedAfterItIsStoredAndBeforeAnyInvestigationWork) {
+  start_bot();
+  std::string alert_ts = post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  auto deliveries = ws_->deliveries();
+  auto alert_delivery = std::find_if(deliveries.begin(), deliveries.end(), [&](const fakes::Delivery& d) {
+    return d.payload_json.find(alert_ts) != std::string::npos && d.payload_json.find("bot_message") != std::string::npos;
+  });
+  ASSERT_NE(alert_delivery, deliveries.end());
+  ASSERT_TRUE(alert_delivery->acked);
+  auto first_post = ws_->calls("chat.postMessage").at(0);
+  EXPECT_LT(alert_delivery->ack_seq, first_post.seq) << "the ack must precede the placeholder";
+  auto stored = run_coro(io_, seed().get_event(alert_delivery->event_id));
+  ASSERT_TRUE(stored);
+  ASSERT_TRUE(stored->has_value());
+  EXPECT_EQ((*stored)->event.payload.find(alert_ts) != std::string::npos, true);
+  EXPECT_EQ((*stored)->status, store::EventStatus::Processed);
+}
+
+TEST_F(BotFlowTest, TheBotsOwnMessagesAreStoredAndIgnored) {
+  start_bot();
+  post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  int own = 0;
+  for (const auto& d : ws_->deliveries()) {
+    if (d.payload_json.find("\"bot_id\":\"B0ALERTBOT\"") == std::string::npos) continue;
+    ASSERT_TRUE(run_until(io_, [&] {
+      auto e = run_coro(io_, seed().get_event(d.event_id));
+      return e && e->has_value() && (*e)->status != store::EventStatus::Received;
+    }));
+    auto e = run_coro(io_, seed().get_event(d.event_id));
+    EXPECT_EQ((*e)->status, store::EventStatus::Ignored);
+    // The placeholder comes back as a plain message with bot_id; its update as message_changed.
+    bool changed = d.payload_json.find("message_changed") != std::string::npos;
+    EXPECT_NE((*e)->note.find(changed ? "message_changed" : "own message"), std::string::npos) << (*e)->note;
+    own += changed ? 0 : 1;
+  }
+  EXPECT_EQ(own, 1) << "the placeholder came back as an event";
+  EXPECT_EQ(ws_->calls("chat.postMessage").size(), 1u) << "no reply to itself";
+}
+
+TEST_F(BotFlowTest, RepeatsCountInTheThreadAndResolvedClosesIt) {
+  start_bot();
+  std::string first = post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return ws_->thread(kChannel, first).size() == 3; }));
+  EXPECT_NE(ws_->thread(kChannel, first)[2].text.find("fired again (2 notifications"), std::string::npos);
+  clock_.advance(7min);
+  post_alert("[RESOLVED] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return ws_->thread(kChannel, first).size() == 4; }));
+  EXPECT_NE(ws_->thread(kChannel, first)[3].text.find("resolved after 7 min"), std::string::npos);
+  EXPECT_EQ(reports_.size(), 1u) << "one incident, one investigation";
+}
+
+TEST_F(BotFlowTest, UnreadableAlertmanagerMessageGetsAShortReply) {
+  start_bot();
+  std::string ts = post_alert("a title Alertmanager would never write");
+  ASSERT_TRUE(run_until(io_, [&] { return ws_->thread(kChannel, ts).size() == 2; }));
+  EXPECT_NE(ws_->thread(kChannel, ts)[1].text.find("could not read this alert"), std::string::npos);
+  EXPECT_TRUE(reports_.empty());
+}
+
+TEST_F(BotFlowTest, PeopleTalkingInTheChannelAreLeftAlone) {
+  start_bot();
+  ws_->post_user_message(kChannel, "U0HUMAN", "is checkout slow for anyone else?");
+  ws_->post_user_message("C0RANDOM", "U0HUMAN", "[FIRING:1] lookalike (checkout)");
+  ASSERT_TRUE(run_until(io_, [&] {
+    for (const auto& d : ws_->deliveries()) {
+      if (!d.acked) return false;
+    }
+    return ws_->deliveries().size() == 2;
+  }));
+  io_.poll();
+  EXPECT_TRUE(ws_->calls("chat.postMessage").empty());
+}
+
+TEST_F(BotFlowTest, LogsNeverContainTheTokens) {
+  testing::LogCapture logs;
+  start_bot();
+  post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  // Even code that logged a token outright would be masked.
+  spdlog::error("auth header was Bearer {}", config_.slack.bot_token);
+  auto lines = logs.lines();
+  ASSERT_GT(lines.size(), 3u);
+  for (const auto& line : lines) {
+    EXPECT_EQ(line.find(config_.slack.bot_token), std::string::npos) << line;
+    EXPECT_EQ(line.find(config_.slack.app_token), std::string::npos) << line;
+  }
+  EXPECT_NE(lines.back().find("Bearer ***"), std::string::npos) << lines.back();
+}
+
+TEST_F(BotFlowTest, RefusedTokenStopsTheBotWithAClearErrorAndNoTokenInLogs) {
+  testing::LogCapture logs;
+  config_.slack.bot_token = "xoxb-9999-revoked-secret";
+  auto app = App::create(io_.get_executor(), config_, clock_);
+  ASSERT_TRUE(app);
+  auto r = run_coro(io_, (*app)->run());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("invalid_auth"), std::string::npos);
+  for (const auto& line : logs.lines()) EXPECT_EQ(line.find("revoked-secret"), std::string::npos) << line;
+}
+
+TEST_F(BotFlowTest, MissingTokensAreRefusedBeforeStart) {
+  config_.slack.bot_token.clear();
+  auto app = App::create(io_.get_executor(), config_, clock_);
+  ASSERT_FALSE(app);
+  EXPECT_EQ(app.error().code, Errc::InvalidArgument);
+  EXPECT_NE(app.error().message.find("slack.bot_token"), std::string::npos) << app.error().message;
+}
+
+}  // namespace
+}  // namespace alertbot::bot
