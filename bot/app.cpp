@@ -78,7 +78,8 @@ class BotApp final : public App {
       worker_exit.cancel();
     });
     auto result = co_await socket_->run();
-    spdlog::debug("app: sockets closed; stopping the worker");
+    spdlog::debug("app: sockets closed; finishing events in flight, stopping the worker");
+    co_await router_->drain();
     worker_.stop();
     if (!worker_done) co_await worker_exit.async_wait(asio::as_tuple(asio::use_awaitable));
     if (server_) co_await server_->stop();

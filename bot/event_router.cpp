@@ -1,6 +1,8 @@
 #include "bot/event_router.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -17,7 +19,19 @@ using store::EventStatus;
 
 EventRouter::EventRouter(asio::any_io_executor executor, store::Store& store, const Config& config, AlertIntake& intake,
                          slack::Identity self)
-    : executor_(std::move(executor)), store_(store), config_(config), intake_(intake), self_(std::move(self)) {}
+    : executor_(std::move(executor)),
+      store_(store),
+      config_(config),
+      intake_(intake),
+      self_(std::move(self)),
+      idle_(executor_, asio::steady_timer::time_point::max()) {}
+
+awaitable<void> EventRouter::drain() {
+  while (in_flight_ > 0) {
+    idle_.expires_at(asio::steady_timer::time_point::max());
+    co_await idle_.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
 
 awaitable<Result<std::optional<std::string>>> EventRouter::on_envelope(const slack::Envelope& env) {
   // Named, not braced inside the co_await: GCC 12 destroys such temporaries twice.
@@ -33,7 +47,7 @@ awaitable<Result<std::optional<std::string>>> EventRouter::on_envelope(const sla
   // its way, never before.
   asio::post(executor_, [this, env] {
     asio::co_spawn(executor_, process(env), [this, id = env.envelope_id](std::exception_ptr e) {
-      --in_flight_;
+      if (--in_flight_ == 0) idle_.cancel();
       if (!e) return;
       try {
         std::rethrow_exception(e);

@@ -4,6 +4,7 @@
 // (processed, ignored with why, rejected with why). Runs on the bot's executor.
 #pragma once
 
+#include <boost/asio/steady_timer.hpp>
 #include <optional>
 #include <string>
 
@@ -31,6 +32,8 @@ class EventRouter {
   awaitable<Result<std::optional<std::string>>> on_envelope(const slack::Envelope& env);
   // Envelopes persisted whose processing has not finished.
   int in_flight() const { return in_flight_; }
+  // Completes when no processing is in flight (shutdown waits on it before the parts go away).
+  awaitable<void> drain();
 
  private:
   awaitable<void> process(slack::Envelope env);
@@ -43,6 +46,7 @@ class EventRouter {
   AlertIntake& intake_;
   const slack::Identity self_;
   int in_flight_ = 0;
+  asio::steady_timer idle_;  // cancelled whenever in_flight_ drops to zero
 };
 
 }  // namespace alertbot::bot

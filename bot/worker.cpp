@@ -74,7 +74,12 @@ awaitable<void> InvestigationWorker::run() {
     if (!job) {
       spdlog::error("worker: cannot claim jobs: {}", job.error().describe());
     } else if (*job) {
-      auto done = co_await run_job(**job);
+      Result<void> done = fail(Errc::Internal, "not run");
+      try {
+        done = co_await run_job(**job);
+      } catch (const std::exception& e) {
+        done = fail(Errc::Internal, std::string("investigation threw: ") + e.what());
+      }
       if (done) {
         if (auto r = co_await store_.complete_job((*job)->id, settings_.worker_id); !r) {
           spdlog::error("worker: job {} done but not marked: {}", (*job)->id, r.error().describe());
