@@ -75,6 +75,10 @@ struct Delivery {
   bool acked = false;
   std::string ack_frame;     // the ack as received
   std::uint64_t ack_seq = 0;  // order of the ack among every call and ack received (0: none)
+  // Real time from the first send to the ack (measured with the steady clock even when the
+  // workspace runs on a fake one: this is a measurement, not behaviour).
+  std::chrono::microseconds ack_latency{0};
+  std::chrono::steady_clock::time_point first_sent{};
 };
 
 class SlackWorkspace {

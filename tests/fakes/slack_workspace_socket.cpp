@@ -123,6 +123,7 @@ awaitable<void> WorkspaceState::send_envelope(std::string envelope_id) {
       }
       socket = sockets[next_socket++ % sockets.size()];  // each envelope goes to exactly one socket
       attempt = it->attempts++;
+      if (attempt == 0) it->first_sent = std::chrono::steady_clock::now();
       json::object env{{"envelope_id", envelope_id},
                        {"type", it->type},
                        {"accepts_response_payload", it->type != "events_api"},
@@ -208,6 +209,7 @@ awaitable<void> WorkspaceState::socket_session(ServerRequest req, std::unique_pt
         d.acked = true;
         d.ack_frame = *frame;
         d.ack_seq = ++seq;
+        d.ack_latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - d.first_sent);
       }
     }
   }

@@ -1,0 +1,122 @@
+// The critical path, measured: alerts posted one after another into the emulated channel (each
+// a new incident), with the ack of each alert envelope, the first reply in its thread and the
+// final report timed. Real sockets on 127.0.0.1, SQLite on disk, the bot as `alertbot run` wires
+// it. Prints one JSON object. Usage: bench_alert_path [ALERTS]
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <unistd.h>
+
+#include "bot/app.hpp"
+#include "bot/config.hpp"
+#include "bot/report.hpp"
+#include "investigators/analysis/stats.hpp"
+#include "net/clock.hpp"
+#include "net/logging.hpp"
+#include "net/time_format.hpp"
+#include "tests/fakes/prometheus_fake.hpp"
+#include "tests/fakes/slack_workspace.hpp"
+
+using namespace alertbot;
+namespace json = boost::json;
+using std::chrono::milliseconds;
+
+namespace {
+
+// Quantiles rounded to whole units (the units are in the key names).
+json::object summary(const std::vector<double>& v) {
+  using investigators::analysis::quantile;
+  auto q = [&](double p) { return static_cast<std::int64_t>(std::llround(quantile(v, p))); };
+  return {{"p50", q(0.5)}, {"p90", q(0.9)}, {"p99", q(0.99)}, {"max", q(1.0)}};
+}
+
+// Runs `io` until `done` or `limit` of real time.
+template <class F>
+bool run_until(asio::io_context& io, F done, milliseconds limit) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (!done() && std::chrono::steady_clock::now() < end) io.run_one_for(milliseconds(20));
+  return done();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int alerts = argc > 1 ? std::max(1, std::atoi(argv[1])) : 100;
+  init_logging(LogLineFormat::Text, "error");
+  asio::io_context io;
+  auto clock = make_system_clock();
+  auto ws = fakes::SlackWorkspace::start(io.get_executor(), *clock);
+  fakes::FakeSeries latency{"duration", {{"service", "checkout"}}, 0.18, 0.9, 0.01, clock->system_now() - std::chrono::minutes(5)};
+  auto prom = fakes::FakePrometheus::start(io.get_executor(), {latency});
+  if (!ws || !prom) return 1;
+  std::string dir = (std::filesystem::temp_directory_path() / ("alertbot-bench-" + std::to_string(getpid()))).string();
+  std::filesystem::create_directories(dir);
+
+  bot::Config config;
+  config.has_slack = true;
+  config.slack.app_token = (*ws)->settings().app_token;
+  config.slack.bot_token = (*ws)->settings().bot_token;
+  config.slack.api_url = (*ws)->api_url();
+  config.slack.connections = 2;
+  config.store.url = "sqlite://" + dir + "/bench.db";
+  config.channels.push_back({"C0ALERTS", bot::InvestigateMode::Auto});
+  investigators::ServiceSettings svc;
+  svc.name = "checkout";
+  svc.prometheus = investigators::PrometheusSettings{(*prom)->url(), "histogram_quantile(0.99, duration)", "", "", ""};
+  config.services.push_back(svc);
+
+  std::vector<double> report_ms;
+  {
+    auto app = bot::App::create(io.get_executor(), config, *clock);
+    if (!app) {
+      std::fprintf(stderr, "%s\n", app.error().describe().c_str());
+      return 1;
+    }
+    (*app)->on_report([&](const bot::Report& r) { report_ms.push_back(static_cast<double>(r.total.count())); });
+    bool running = true;
+    asio::co_spawn(io, (*app)->run(), [&](std::exception_ptr, Result<void>) { running = false; });
+    run_until(io, [&] { return (*app)->open_sockets() == 2; }, milliseconds(10000));
+    for (int i = 0; i < alerts; ++i) {
+      std::string body = R"j({"username":"Alertmanager","attachments":[{"title":"[FIRING:1] Bench)j" + std::to_string(i) +
+                         R"j( (checkout critical)","text":"","color":"danger"}]})j";
+      (void)(*ws)->post_webhook_message("C0ALERTS", body);
+      std::size_t want = static_cast<std::size_t>(i + 1);
+      if (!run_until(io, [&] { return report_ms.size() == want; }, milliseconds(10000))) break;
+    }
+    (*app)->stop();
+    run_until(io, [&] { return !running; }, milliseconds(10000));
+  }
+  std::vector<double> ack_us, first_reply_us;
+  for (const auto& d : (*ws)->deliveries()) {
+    if (d.acked && d.payload_json.find("bot_message") != std::string::npos) ack_us.push_back(static_cast<double>(d.ack_latency.count()));
+  }
+  auto history = (*ws)->channel_history("C0ALERTS");
+  for (const auto& parent : history) {
+    if (parent.subtype != "bot_message") continue;
+    auto thread = (*ws)->thread("C0ALERTS", parent.ts);
+    if (thread.size() < 2) continue;
+    auto a = parse_slack_ts(thread[0].ts);
+    auto b = parse_slack_ts(thread[1].ts);
+    if (a && b) first_reply_us.push_back(std::chrono::duration<double, std::micro>(*b - *a).count());
+  }
+  bool stopped = false;
+  asio::co_spawn(io, [&]() -> awaitable<void> {
+    co_await (*prom)->stop();
+    co_await (*ws)->stop();
+  }, [&](std::exception_ptr) { stopped = true; });
+  run_until(io, [&] { return stopped; }, milliseconds(5000));
+  std::filesystem::remove_all(dir);
+
+  json::object out{{"bench", "alert_path"},
+                   {"alerts", alerts},
+                   {"reports", report_ms.size()},
+                   {"ack_us", summary(ack_us)},
+                   {"first_reply_us", summary(first_reply_us)},
+                   {"report_ms", summary(report_ms)}};
+  std::printf("%s\n", json::serialize(out).c_str());
+  return report_ms.size() == static_cast<std::size_t>(alerts) ? 0 : 1;
+}
