@@ -21,8 +21,9 @@ struct Report;
 
 class App {
  public:
-  // Opens and migrates the store and builds the clients. Errors: Unavailable or Internal from the
-  // store; InvalidArgument for a config `run` cannot work with (missing tokens, http mode).
+  // Opens the store and builds the clients (run() migrates). `config` and `clock` must outlive
+  // the App. Errors: Unavailable or Internal from the store; InvalidArgument for a config `run`
+  // cannot work with (missing tokens, http mode).
   static Result<std::unique_ptr<App>> create(asio::any_io_executor executor, const Config& config, Clock& clock);
   virtual ~App() = default;
 

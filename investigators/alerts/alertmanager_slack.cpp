@@ -147,10 +147,10 @@ Result<Alert> parse_alertmanager_slack(std::string_view message_json, Time poste
   if (auto it = a.labels.find("service"); it != a.labels.end()) a.service = it->second;
   if (!a.severity.empty()) a.labels.emplace("severity", a.severity);
   if (!a.service.empty()) a.labels.emplace("service", a.service);
-  // Group identity: the title without its status, which is what stays equal across the group's
-  // firing and resolved notifications.
+  // Group identity: the group-label values only (before " ("). The parenthesised common-label
+  // values shrink when another alert joins the group, so they must not split the incident.
   std::string identity;
-  for (const auto& v : values) identity += v + " ";
+  for (const auto& v : parsed->group_values) identity += v + " ";
   a.group_key = "alertmanager-slack:" + identity;
   a.fingerprint = fnv1a_hex(identity);
   return a;

@@ -50,7 +50,7 @@ class PrometheusSource final : public Source {
     if (q.alert) add("alert", expr_from_generator_url(q.alert->links.generator), "");
     if (queries.empty()) co_return fail(Errc::InvalidArgument, "prometheus: no queries configured for " + q.service);
 
-    std::vector<awaitable<Result<std::vector<MetricSeries>>>> calls;
+    std::vector<awaitable<Result<QueryOutcome>>> calls;
     for (const auto& nq : queries) calls.push_back(range_query(nq, q.start, q.end));
     auto results = co_await gather(std::move(calls));
     SourceData data;
@@ -61,14 +61,20 @@ class PrometheusSource final : public Source {
         data.notes.push_back(queries[i].name + " query failed: " + results[i].error().describe());
         continue;
       }
-      for (auto& s : *results[i]) data.series.push_back(std::move(s));
+      for (auto& s : results[i]->series) data.series.push_back(std::move(s));
+      if (!results[i]->note.empty()) data.notes.push_back(results[i]->note);
     }
     if (data.series.empty() && first_error) co_return *first_error;
     co_return data;
   }
 
  private:
-  awaitable<Result<std::vector<MetricSeries>>> range_query(NamedQuery nq, Time start, Time end) {
+  struct QueryOutcome {
+    std::vector<MetricSeries> series;
+    std::string note;  // set when something was left out
+  };
+
+  awaitable<Result<QueryOutcome>> range_query(NamedQuery nq, Time start, Time end) {
     double window_s = std::chrono::duration<double>(end - start).count();
     double step = std::max(1.0, std::ceil(window_s / kTargetPoints));
     HttpRequest req;
@@ -87,9 +93,13 @@ class PrometheusSource final : public Source {
     }
     auto parsed = parse_prometheus_result(resp->body);
     if (!parsed) co_return parsed.error();
-    std::vector<MetricSeries> out;
+    QueryOutcome out;
     for (auto& ps : *parsed) {
-      if (out.size() == kMaxSeriesPerQuery) break;
+      if (out.series.size() == kMaxSeriesPerQuery) {
+        out.note = nq.name + " query gave " + std::to_string(parsed->size()) + " series; the first " +
+                   std::to_string(kMaxSeriesPerQuery) + " were analysed (aggregate it to one series)";
+        break;
+      }
       MetricSeries s;
       s.name = nq.name;
       s.query = nq.query;
@@ -97,7 +107,7 @@ class PrometheusSource final : public Source {
       s.labels = std::move(ps.labels);
       s.points = std::move(ps.points);
       s.link = graph_link(nq.query, start, end);
-      out.push_back(std::move(s));
+      out.series.push_back(std::move(s));
     }
     co_return out;
   }

@@ -35,6 +35,18 @@ TEST(AlertmanagerSlack, ResolvedMessageSharesTheGroupOfItsFiringOne) {
   EXPECT_EQ(resolved->fingerprint, firing->fingerprint);
 }
 
+TEST(AlertmanagerSlack, AnAlertJoiningTheGroupKeepsTheGroupKey) {
+  // A second alert with other labels shrinks the common labels in Alertmanager's title.
+  auto one = parse_alertmanager_slack(R"({"username":"Alertmanager","attachments":[{"title":"[FIRING:1] HighErrorRate (checkout critical)"}]})",
+                                      kPosted, {"checkout"});
+  auto two = parse_alertmanager_slack(R"({"username":"Alertmanager","attachments":[{"title":"[FIRING:2] HighErrorRate (checkout)"}]})",
+                                      kPosted, {"checkout"});
+  ASSERT_TRUE(one);
+  ASSERT_TRUE(two);
+  EXPECT_EQ(one->group_key, two->group_key);
+  EXPECT_EQ(two->count, 2);
+}
+
 TEST(AlertmanagerSlack, GroupOfTwoWithoutAKnownService) {
   auto a = parse_alertmanager_slack(read_test_file("alertmanager_slack_firing_group2.json"), kPosted, {"checkout"});
   ASSERT_TRUE(a);
