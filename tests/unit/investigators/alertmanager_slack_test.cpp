@@ -37,9 +37,9 @@ TEST(AlertmanagerSlack, ResolvedMessageSharesTheGroupOfItsFiringOne) {
 
 TEST(AlertmanagerSlack, AnAlertJoiningTheGroupKeepsTheGroupKey) {
   // A second alert with other labels shrinks the common labels in Alertmanager's title.
-  auto one = parse_alertmanager_slack(R"({"username":"Alertmanager","attachments":[{"title":"[FIRING:1] HighErrorRate (checkout critical)"}]})",
+  auto one = parse_alertmanager_slack(R"j({"username":"Alertmanager","attachments":[{"title":"[FIRING:1] HighErrorRate (checkout critical)"}]})j",
                                       kPosted, {"checkout"});
-  auto two = parse_alertmanager_slack(R"({"username":"Alertmanager","attachments":[{"title":"[FIRING:2] HighErrorRate (checkout)"}]})",
+  auto two = parse_alertmanager_slack(R"j({"username":"Alertmanager","attachments":[{"title":"[FIRING:2] HighErrorRate (checkout)"}]})j",
                                       kPosted, {"checkout"});
   ASSERT_TRUE(one);
   ASSERT_TRUE(two);
