@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -12,6 +13,7 @@
 #include "bot/intake.hpp"
 #include "bot/report.hpp"
 #include "bot/store_deploy_history.hpp"
+#include "bot/task_group.hpp"
 #include "bot/wakeup.hpp"
 #include "bot/worker.hpp"
 #include "investigators/pipeline.hpp"
@@ -27,6 +29,17 @@
 
 namespace alertbot::bot {
 namespace {
+
+using namespace boost::asio::experimental::awaitable_operators;
+using std::chrono::milliseconds;
+
+// Events younger than this may still be in their first processing: replay leaves them.
+constexpr milliseconds kReplayMinAge{30000};
+// Events still failing after this are given up (rejected, with their last error).
+constexpr milliseconds kReplayGiveUp{3600000};
+constexpr milliseconds kReplayEvery{60000};
+// How long shutdown waits for events in flight before leaving them to the next start's replay.
+constexpr milliseconds kDrainLimit{10000};
 
 std::string worker_name() {
   char host[256] = {0};
@@ -47,7 +60,9 @@ class BotApp final : public App {
         pipeline_(registry_, clock),
         wakeup_(ex, clock),
         intake_(*store_, *api_, config_, registry_, clock, wakeup_),
-        worker_(*store_, *api_, pipeline_, config_, clock, wakeup_, WorkerSettings{.worker_id = worker_name()}) {
+        worker_(*store_, *api_, pipeline_, config_, clock, wakeup_, WorkerSettings{.worker_id = worker_name()}),
+        replay_wakeup_(ex, clock),
+        tasks_(ex) {
     investigators::register_builtin_sources(registry_, investigators::SourceDeps{*http_, clock, deploys_.get()});
   }
 
@@ -63,6 +78,7 @@ class BotApp final : public App {
       co_return me.error();
     }
     spdlog::info("slack: connected to {} as {} (user {}, bot {})", me->team, me->url, me->user_id, me->bot_id);
+    if (stopping_) co_return Result<void>();  // stop() came during start-up
     router_ = std::make_unique<EventRouter>(executor_, *store_, config_, intake_, *me);
     socket_ = std::make_unique<slack::SocketModeClient>(
         *api_, clock_, config_.slack,
@@ -70,31 +86,42 @@ class BotApp final : public App {
     if (config_.has_server) {
       if (auto r = start_server(); !r) co_return r.error();
     }
-    bool worker_done = false;
-    asio::steady_timer worker_exit(executor_, asio::steady_timer::time_point::max());
-    asio::co_spawn(executor_, worker_.run(), [&](std::exception_ptr e) {
-      if (e) spdlog::error("worker: stopped by an exception");
-      worker_done = true;
-      worker_exit.cancel();
-    });
-    auto result = co_await socket_->run();
+    tasks_.spawn(worker_.run(), "worker");
+    tasks_.spawn(replay_loop(), "replay");
+    auto result = stopping_ ? Result<void>() : co_await socket_->run();
+    stopping_ = true;
     spdlog::debug("app: sockets closed; finishing events in flight, stopping the worker");
-    co_await router_->drain();
+    auto drained = co_await (router_->drain() || clock_.sleep_for(kDrainLimit));
+    if (drained.index() == 1) spdlog::warn("shutdown: {} event(s) still in flight; replay picks them up", router_->in_flight());
     worker_.stop();
-    if (!worker_done) co_await worker_exit.async_wait(asio::as_tuple(asio::use_awaitable));
+    replay_wakeup_.notify();
+    co_await tasks_.join();
     if (server_) co_await server_->stop();
     co_return result;
   }
 
   void stop() override {
+    stopping_ = true;
     if (socket_) socket_->stop();
     worker_.stop();
+    replay_wakeup_.notify();
   }
 
   int open_sockets() const override { return socket_ ? socket_->open_sockets() : 0; }
   void on_report(std::function<void(const Report&)> cb) override { worker_.on_report = std::move(cb); }
 
  private:
+  // Stored events whose processing never finished (a crash after the ack, a failed intake) are
+  // processed again: at start and then every minute.
+  awaitable<void> replay_loop() {
+    while (!stopping_) {
+      auto now = clock_.system_now();
+      int n = co_await router_->replay(now - kReplayMinAge, now - kReplayGiveUp);
+      if (n > 0) spdlog::info("replay: processed {} stored event(s) again", n);
+      if (!co_await replay_wakeup_.wait(kReplayEvery)) break;
+    }
+  }
+
   Result<void> start_server() {
     Router router;
     router.add("GET", "/healthz", [](ServerRequest) -> awaitable<ServerResponse> { co_return ServerResponse::text(200, "ok\n"); });
@@ -123,6 +150,9 @@ class BotApp final : public App {
   Wakeup wakeup_;
   AlertIntake intake_;
   InvestigationWorker worker_;
+  Wakeup replay_wakeup_;
+  TaskGroup tasks_;   // the worker and replay loops; joined before run() returns
+  bool stopping_ = false;
   std::unique_ptr<EventRouter> router_;
   std::unique_ptr<slack::SocketModeClient> socket_;
   std::unique_ptr<HttpServer> server_;

@@ -3,6 +3,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <spdlog/spdlog.h>
 
 #include "bot/app.hpp"
@@ -44,12 +46,24 @@ int cmd_run(const CliArgs& args) {
     spdlog::error("{}", app.error().describe());
     return app.error().code == Errc::InvalidArgument ? 2 : 1;
   }
+  // The first SIGINT/SIGTERM stops gracefully (events in flight and the current investigation
+  // finish); a second one exits at once: everything acked is stored, and the next start replays
+  // what was not finished.
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](boost::system::error_code ec, int sig) {
+  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int sig) {
     if (ec) return;
-    spdlog::info("signal {}: shutting down", sig);
+    static bool stopping = false;
+    if (stopping) {
+      spdlog::warn("signal {} again: exiting now", sig);
+      spdlog::default_logger()->flush();
+      std::_Exit(128 + sig);
+    }
+    stopping = true;
+    spdlog::info("signal {}: shutting down (send it again to exit at once)", sig);
     (*app)->stop();
-  });
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
   std::optional<Result<void>> result;
   asio::co_spawn(io, (*app)->run(), [&](std::exception_ptr e, Result<void> r) {
     result = e ? Result<void>(fail(Errc::Internal, "the bot stopped with an exception")) : r;

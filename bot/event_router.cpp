@@ -43,20 +43,53 @@ awaitable<Result<std::optional<std::string>>> EventRouter::on_envelope(const sla
     co_return std::nullopt;
   }
   ++in_flight_;
+  in_flight_keys_.insert(env.dedupe_key);
   // Posted, not dispatched: processing starts after this handler has returned and the ack is on
   // its way, never before.
   asio::post(executor_, [this, env] {
-    asio::co_spawn(executor_, process(env), [this, id = env.envelope_id](std::exception_ptr e) {
+    asio::co_spawn(executor_, process(env), [this, id = env.envelope_id, key = env.dedupe_key](std::exception_ptr e) {
+      in_flight_keys_.erase(key);
       if (--in_flight_ == 0) idle_.cancel();
       if (!e) return;
       try {
         std::rethrow_exception(e);
       } catch (const std::exception& ex) {
-        spdlog::error("envelope {}: processing threw: {}", id, ex.what());
+        spdlog::error("envelope {}: processing threw (it stays stored for replay): {}", id, ex.what());
+      } catch (...) {
+        spdlog::error("envelope {}: processing threw (it stays stored for replay)", id);
       }
     });
   });
   co_return std::nullopt;
+}
+
+awaitable<int> EventRouter::replay(store::Time received_before, store::Time give_up_before) {
+  auto events = co_await store_.list_events(EventStatus::Received, received_before, 100);
+  if (!events) {
+    spdlog::warn("replay: cannot list stored events: {}", events.error().describe());
+    co_return 0;
+  }
+  int replayed = 0;
+  for (const auto& row : *events) {
+    const auto& key = row.event.dedupe_key;
+    if (in_flight_keys_.count(key)) continue;
+    if (row.received_at < give_up_before) {
+      (void)co_await store_.set_event_status(key, EventStatus::Rejected, "gave up: not processed in time; last note: " + row.note);
+      spdlog::error("event {}: given up after failing to process it for too long ({})", key, row.note);
+      continue;
+    }
+    slack::Envelope env;
+    env.envelope_id = key;
+    env.type = row.event.kind;
+    env.payload_json = row.event.payload;
+    env.dedupe_key = key;
+    spdlog::info("replay: processing stored event {} again", key);
+    in_flight_keys_.insert(key);
+    co_await process(std::move(env));
+    in_flight_keys_.erase(key);
+    ++replayed;
+  }
+  co_return replayed;
 }
 
 awaitable<void> EventRouter::process(slack::Envelope env) {
@@ -114,9 +147,10 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, std::strin
   }
   alert->service = investigators::map_service(*alert, config_.services);
   if (auto r = co_await intake_.on_alert(std::move(*alert), origin); !r) {
-    note = r.error().describe();
-    spdlog::error("event {}: alert intake failed: {}", env.dedupe_key, note);
-    co_return EventStatus::Rejected;
+    // The store or Slack failed: keep it "received" so replay() tries again.
+    note = "will retry: " + r.error().describe();
+    spdlog::error("event {}: alert intake failed, will retry: {}", env.dedupe_key, r.error().describe());
+    co_return EventStatus::Received;
   }
   co_return EventStatus::Processed;
 }

@@ -1,11 +1,14 @@
 // EventRouter: the bot's side of "persist, then ack". on_envelope() stores the raw envelope and
 // returns (the Socket Mode client then acks); the slower work (parsing, filtering, intake) is
 // scheduled to start only after that, and its outcome is written back on the stored event
-// (processed, ignored with why, rejected with why). Runs on the bot's executor.
+// (processed, ignored with why, rejected with why). An event whose processing failed for a
+// reason that may pass (store busy, Slack down) or never finished (a crash after the ack) stays
+// "received", and replay() processes it again later. Runs on the bot's executor.
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
 #include <optional>
+#include <unordered_set>
 #include <string>
 
 #include "net/asio_fwd.hpp"
@@ -34,6 +37,10 @@ class EventRouter {
   int in_flight() const { return in_flight_; }
   // Completes when no processing is in flight (shutdown waits on it before the parts go away).
   awaitable<void> drain();
+  // Processes again every stored event still "received" that arrived between `give_up_before`
+  // and `received_before` and is not in flight here; older ones are marked rejected (given up).
+  // Returns how many were processed.
+  awaitable<int> replay(store::Time received_before, store::Time give_up_before);
 
  private:
   awaitable<void> process(slack::Envelope env);
@@ -46,6 +53,7 @@ class EventRouter {
   AlertIntake& intake_;
   const slack::Identity self_;
   int in_flight_ = 0;
+  std::unordered_set<std::string> in_flight_keys_;  // dedupe keys being processed here
   asio::steady_timer idle_;  // cancelled whenever in_flight_ drops to zero
 };
 

@@ -57,15 +57,17 @@ awaitable<Result<void>> AlertIntake::on_alert(Alert alert, AlertOrigin origin) {
     if (!posted) co_return posted.error();
     co_return Result<void>();
   }
-  if (*group) {
-    auto touched = co_await store_.touch_group((*group)->id);
-    if (!touched) co_return touched.error();
-    spdlog::info("alert {} repeats in open group {} ({} notifications)", alert.name, touched->id, touched->alert_count);
-    auto posted = co_await api_.post_message(touched->channel, repeat_message(alert, touched->alert_count), touched->thread_ts);
-    if (!posted) co_return posted.error();
-    co_return Result<void>();
-  }
+  if (*group) co_return co_await repeat(alert, **group);
   co_return co_await open_incident(std::move(alert), origin);
+}
+
+awaitable<Result<void>> AlertIntake::repeat(const Alert& alert, const store::AlertGroupRow& group) {
+  auto touched = co_await store_.touch_group(group.id);
+  if (!touched) co_return touched.error();
+  spdlog::info("alert {} repeats in open group {} ({} notifications)", alert.name, touched->id, touched->alert_count);
+  auto posted = co_await api_.post_message(touched->channel, repeat_message(alert, touched->alert_count), touched->thread_ts);
+  if (!posted) co_return posted.error();
+  co_return Result<void>();
 }
 
 awaitable<Result<void>> AlertIntake::open_incident(Alert alert, const AlertOrigin& origin) {
@@ -75,14 +77,45 @@ awaitable<Result<void>> AlertIntake::open_incident(Alert alert, const AlertOrigi
   g.channel = origin.channel;
   g.thread_ts = origin.ts;
   auto group = co_await store_.create_group(g);
+  if (!group && group.error().code == Errc::Conflict) {
+    // Another notification of the same group opened it a moment ago: this one is a repeat.
+    auto open = co_await store_.find_open_group(alert.group_key);
+    if (!open) co_return open.error();
+    if (*open) co_return co_await repeat(alert, **open);
+  }
   if (!group) co_return group.error();
 
+  // From here a failure closes the group again, so that a retry opens a fresh incident instead
+  // of taking the next notification for a repeat of one that was never investigated.
+  auto abandon = [&](Error e) -> awaitable<Result<void>> {
+    if (auto r = co_await store_.close_group(group->id); !r) {
+      spdlog::error("group {}: could not close after a failed intake: {}", group->id, r.error().describe());
+    }
+    co_return e;
+  };
   store::InvestigationRow inv;
   inv.group_id = group->id;
   inv.service = alert.service;
   inv.trigger = "alert";
   auto id = co_await store_.create_investigation(inv);
-  if (!id) co_return id.error();
+  if (!id) co_return co_await abandon(id.error());
+
+  // The placeholder goes up (and is recorded) before the job exists, so the worker always finds
+  // the message to update.
+  std::vector<std::string> checking;
+  if (const auto* svc = config_.service(alert.service)) {
+    for (const auto& s : sources_.create_for(*svc)) checking.push_back(s->name());
+  }
+  auto posted = co_await api_.post_message(origin.channel, placeholder_message(alert, alert.service, checking), origin.ts);
+  if (posted) {
+    store::ReportRow report{*id, origin.channel, origin.ts, posted->ts, "placeholder", {}};
+    if (auto r = co_await store_.put_report(report); !r) {
+      spdlog::warn("investigation {}: placeholder posted but not recorded: {}", *id, r.error().describe());
+    }
+  } else {
+    // The job still runs; the worker then posts the report as a new reply.
+    spdlog::warn("investigation {}: placeholder not posted: {}", *id, posted.error().describe());
+  }
 
   json::object payload{{"investigation_id", *id},
                        {"service", alert.service},
@@ -92,21 +125,7 @@ awaitable<Result<void>> AlertIntake::open_incident(Alert alert, const AlertOrigi
                                               clock_.system_now().time_since_epoch()).count()},
                        {"alert", to_alert_json(alert)}};
   auto job = co_await store_.enqueue_job("investigate", json::serialize(payload));
-  if (!job) co_return job.error();
-
-  // The placeholder names what will be checked, so people know what to expect.
-  std::vector<std::string> checking;
-  if (const auto* svc = config_.service(alert.service)) {
-    for (const auto& s : sources_.create_for(*svc)) checking.push_back(s->name());
-  }
-  auto posted = co_await api_.post_message(origin.channel, placeholder_message(alert, alert.service, checking), origin.ts);
-  if (posted) {
-    store::ReportRow report{*id, origin.channel, origin.ts, posted->ts, "placeholder", {}};
-    if (auto r = co_await store_.put_report(report); !r) co_return r.error();
-  } else {
-    // The job still runs; the worker posts the report as a new reply.
-    spdlog::warn("investigation {}: placeholder not posted: {}", *id, posted.error().describe());
-  }
+  if (!job) co_return co_await abandon(job.error());
   wakeup_.notify();
   spdlog::info("investigation {} opened for {} on {} ({} in {})", *id, alert.name, alert.service.empty() ? "?" : alert.service,
                origin.ts, origin.channel);

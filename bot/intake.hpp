@@ -10,6 +10,7 @@
 #include "investigators/alert.hpp"
 #include "net/asio_fwd.hpp"
 #include "net/result.hpp"
+#include "store/records.hpp"
 
 namespace alertbot {
 class Clock;
@@ -48,6 +49,7 @@ class AlertIntake {
 
  private:
   awaitable<Result<void>> open_incident(investigators::Alert alert, const AlertOrigin& origin);
+  awaitable<Result<void>> repeat(const investigators::Alert& alert, const store::AlertGroupRow& group);
 
   store::Store& store_;
   slack::WebApi& api_;

@@ -88,6 +88,7 @@ awaitable<void> InvestigationWorker::run() {
         spdlog::error("worker: job {} failed (attempt {} of {}): {}", (*job)->id, (*job)->attempts, (*job)->max_attempts,
                       done.error().describe());
         (void)co_await store_.fail_job((*job)->id, settings_.worker_id, done.error().describe(), settings_.retry_after);
+        if ((*job)->attempts >= (*job)->max_attempts) co_await give_up(**job, done.error().describe());
       }
       continue;  // there may be more
     }
@@ -96,6 +97,22 @@ awaitable<void> InvestigationWorker::run() {
     spdlog::debug("worker: woke");
   }
   spdlog::debug("worker: stopped");
+}
+
+awaitable<void> InvestigationWorker::give_up(const store::Job& job, std::string reason) {
+  auto p = parse_payload(job.payload);
+  if (!p) co_return;
+  const std::string none;
+  (void)co_await store_.update_investigation(p->investigation_id, store::InvestigationStatus::Failed, none, reason);
+  auto content = failed_message(p->service.empty() ? p->alert.name : p->service, reason);
+  auto existing = co_await store_.get_report(p->investigation_id);
+  Result<slack::PostedMessage> said = fail(Errc::Internal, "not said");
+  if (existing && *existing) {
+    said = co_await api_.update_message((*existing)->channel, (*existing)->message_ts, content);
+  } else if (!p->channel.empty()) {
+    said = co_await api_.post_message(p->channel, content, p->thread_ts);
+  }
+  if (!said) spdlog::error("investigation {}: failed, and the thread could not be told: {}", p->investigation_id, said.error().describe());
 }
 
 awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {

@@ -51,6 +51,8 @@ class InvestigationWorker {
 
  private:
   awaitable<Result<void>> run_job(const store::Job& job);
+  // The job ran out of attempts: the investigation is marked failed and the thread is told.
+  awaitable<void> give_up(const store::Job& job, std::string reason);
 
   store::Store& store_;
   slack::WebApi& api_;

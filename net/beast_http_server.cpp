@@ -130,7 +130,10 @@ awaitable<void> ServerCore::accept_loop(std::shared_ptr<ServerCore> self) {
     auto [ec, socket] = co_await self->acceptor_.async_accept(kTuple);
     if (ec == asio::error::operation_aborted || self->stopping_) co_return;
     if (ec) {
+      // Out of descriptors (EMFILE) and the like: pause instead of spinning on the error.
       spdlog::warn("http server: accept: {}", ec.message());
+      asio::steady_timer pause(self->strand_, std::chrono::milliseconds(100));
+      co_await pause.async_wait(kTuple);
       continue;
     }
     asio::co_spawn(self->strand_, session(self, std::move(socket)), [](std::exception_ptr e) {
@@ -139,6 +142,8 @@ awaitable<void> ServerCore::accept_loop(std::shared_ptr<ServerCore> self) {
         std::rethrow_exception(e);
       } catch (const std::exception& ex) {
         spdlog::error("http server: connection ended by an exception: {}", ex.what());
+      } catch (...) {
+        spdlog::error("http server: connection ended by an exception");
       }
     });
   }
@@ -265,6 +270,8 @@ awaitable<ServerResponse> ServerCore::dispatch(Request& req, const std::string& 
     co_return co_await m.route->http(std::move(r));
   } catch (const std::exception& e) {
     spdlog::error("http server: handler for {} threw: {}", m.route->path, e.what());
+  } catch (...) {
+    spdlog::error("http server: handler for {} threw", m.route->path);
   }
   co_return ServerResponse::text(500, "internal error\n");
 }

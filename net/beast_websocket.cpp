@@ -14,6 +14,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <boost/url/parse.hpp>
+#include <algorithm>
 #include <deque>
 
 #include "net/detail/beast_fwd.hpp"
@@ -27,19 +28,36 @@ using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 // Serialises writes (text frames, pings, close) on one websocket: Beast allows one at a time.
-// Single-threaded: used from coroutines on the socket's executor.
+// The lock passes from unlock() straight to the next waiter. A waiter cancelled while queued
+// leaves the queue and does not get the lock. Single-threaded: coroutines on the socket's executor.
 class WriteLock {
  public:
-  awaitable<void> lock() {
+  // True when the caller now holds the lock; false when it was cancelled while waiting.
+  awaitable<bool> lock() {
     if (!busy_) {
       busy_ = true;
-      co_return;
+      co_return true;
     }
-    auto ex = co_await asio::this_coro::executor;
-    auto timer = std::make_shared<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
-    waiters_.push_back(timer);
-    co_await timer->async_wait(kTuple);  // woken by unlock() cancelling it; busy_ stays true
+    auto w = std::make_shared<Waiter>(co_await asio::this_coro::executor);
+    waiters_.push_back(w);
+    // However this coroutine leaves (woken, cancelled, or destroyed by an exception), a waiter
+    // that was not granted the lock is taken off the queue.
+    struct Leave {
+      WriteLock& lock;
+      std::shared_ptr<Waiter> w;
+      ~Leave() {
+        if (!w->granted) lock.waiters_.erase(std::remove(lock.waiters_.begin(), lock.waiters_.end(), w), lock.waiters_.end());
+      }
+    } leave{*this, w};
+    co_await w->timer.async_wait(kTuple);
+    co_return w->granted;
   }
+  // Releases the lock when it goes out of scope, also when the holder throws.
+  struct Held {
+    WriteLock& lock;
+    ~Held() { lock.unlock(); }
+  };
+
   void unlock() {
     if (waiters_.empty()) {
       busy_ = false;
@@ -47,12 +65,18 @@ class WriteLock {
     }
     auto next = waiters_.front();
     waiters_.pop_front();
-    next->cancel();
+    next->granted = true;  // busy_ stays true: ownership moves
+    next->timer.cancel();
   }
 
  private:
+  struct Waiter {
+    explicit Waiter(asio::any_io_executor ex) : timer(ex, asio::steady_timer::time_point::max()) {}
+    asio::steady_timer timer;
+    bool granted = false;
+  };
   bool busy_ = false;
-  std::deque<std::shared_ptr<asio::steady_timer>> waiters_;
+  std::deque<std::shared_ptr<Waiter>> waiters_;
 };
 
 Error map_ws_error(boost::system::error_code ec, std::string_view what, const websocket::close_reason& reason) {
@@ -90,26 +114,30 @@ class BeastWebSocket final : public ServerWebSocket {
   }
 
   awaitable<Result<void>> write(std::string_view text) override {
-    co_await lock_.lock();
+    if (!co_await lock_.lock()) co_return fail(Errc::Cancelled, "websocket write: cancelled while queued");
+    WriteLock::Held held{lock_};
     ws_.text(true);
     auto [ec, n] = co_await ws_.async_write(asio::buffer(text.data(), text.size()), kTuple);
-    lock_.unlock();
     if (ec) co_return map_ws_error(ec, "websocket write", ws_.reason());
     co_return Result<void>();
   }
 
   awaitable<Result<void>> ping(std::string_view payload) override {
     if (payload.size() > 125) co_return fail(Errc::InvalidArgument, "websocket ping: payload above 125 bytes");
-    co_await lock_.lock();
+    if (!co_await lock_.lock()) co_return fail(Errc::Cancelled, "websocket ping: cancelled while queued");
+    WriteLock::Held held{lock_};
     auto [ec] = co_await ws_.async_ping(websocket::ping_data(payload.data(), payload.size()), kTuple);
-    lock_.unlock();
     if (ec) co_return map_ws_error(ec, "websocket ping", ws_.reason());
     co_return Result<void>();
   }
 
   awaitable<void> close(int code, std::string_view reason) override {
     if (!ws_.is_open()) co_return;
-    co_await lock_.lock();
+    if (!co_await lock_.lock()) {
+      force_close();
+      co_return;
+    }
+    WriteLock::Held held{lock_};
     // Bound the close handshake: a peer that never answers must not hold us (1 s).
     websocket::stream_base::timeout t;
     ws_.get_option(t);
@@ -117,7 +145,6 @@ class BeastWebSocket final : public ServerWebSocket {
     ws_.set_option(t);
     websocket::close_reason cr(static_cast<websocket::close_code>(code), reason.substr(0, 120));
     co_await ws_.async_close(cr, kTuple);  // errors only mean the peer is gone
-    lock_.unlock();
     force_close();
   }
 

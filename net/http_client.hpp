@@ -50,7 +50,8 @@ class HttpClient {
 };
 
 // libcurl multi (socket-action API) driven by asio on `executor`; all work runs on that executor's
-// strand. `clock` is used for backoff sleeps and must outlive the client.
+// strand. `clock` is used for backoff sleeps and must outlive the client; the client must outlive
+// every send() in progress (destroying it aborts transfers, but not a send() asleep in backoff).
 std::unique_ptr<HttpClient> make_curl_http_client(asio::any_io_executor executor, Clock& clock,
                                                   HttpClientSettings settings = {});
 

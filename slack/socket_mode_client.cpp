@@ -60,7 +60,8 @@ awaitable<Result<void>> SocketModeClient::run() {
                      if (--running == 0) all_done.cancel();
                    }));
   }
-  co_await all_done.async_wait(asio::as_tuple(asio::use_awaitable));
+  // Not cancellable: the loops' completion handlers use this frame's locals.
+  co_await all_done.async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), asio::as_tuple(asio::use_awaitable)));
   spdlog::debug("socket mode: every connection loop ended");
   slots_.clear();
   if (fatal) co_return *fatal;
@@ -88,14 +89,13 @@ std::chrono::milliseconds SocketModeClient::backoff(int failures) {
   return std::chrono::milliseconds(cap - cap / 2 + dist(rng));
 }
 
-bool SocketModeClient::seen(const std::string& key) {
-  if (!seen_.insert(key).second) return true;
-  seen_order_.push_back(key);
-  if (seen_order_.size() > kSeenCapacity) {
-    seen_.erase(seen_order_.front());
-    seen_order_.pop_front();
+void SocketModeClient::remember_saved(const std::string& key) {
+  if (!saved_.insert(key).second) return;
+  saved_order_.push_back(key);
+  if (saved_order_.size() > kSeenCapacity) {
+    saved_.erase(saved_order_.front());
+    saved_order_.pop_front();
   }
-  return false;
 }
 
 awaitable<Result<void>> SocketModeClient::connection_loop(std::shared_ptr<Slot> slot) {
@@ -149,12 +149,22 @@ awaitable<Result<void>> SocketModeClient::connection_loop(std::shared_ptr<Slot> 
 }
 
 awaitable<std::string> SocketModeClient::session(Slot& slot, WebSocket& ws) {
-  bool hello = false;
+  // Counts this socket as open from its hello until the session ends, however it ends.
+  struct OpenCount {
+    int& open;
+    bool counted = false;
+    void hello() {
+      if (!counted) ++open;
+      counted = true;
+    }
+    ~OpenCount() {
+      if (counted) --open;
+    }
+  } count{open_sockets_};
   for (;;) {
     auto text = co_await ws.read();
     if (!text) {
       if (!stopping_) spdlog::warn("socket mode [{}]: socket ended: {}", slot.index, text.error().describe());
-      if (hello) --open_sockets_;
       co_return std::string();
     }
     auto frame = parse_socket_frame(*text);
@@ -169,13 +179,11 @@ awaitable<std::string> SocketModeClient::session(Slot& slot, WebSocket& ws) {
       continue;
     }
     if (std::holds_alternative<Hello>(*frame)) {
-      if (!hello) ++open_sockets_;
-      hello = true;
+      count.hello();
       spdlog::info("socket mode [{}]: connected ({} socket(s) open for the app)", slot.index,
                    std::get<Hello>(*frame).num_connections);
     } else if (auto* d = std::get_if<Disconnect>(&*frame)) {
       spdlog::info("socket mode [{}]: disconnect: {}", slot.index, d->reason);
-      if (hello) --open_sockets_;
       co_return d->reason.empty() ? std::string("unknown") : d->reason;
     } else {
       co_await handle_envelope(ws, std::get<Envelope>(std::move(*frame)));
@@ -184,17 +192,42 @@ awaitable<std::string> SocketModeClient::session(Slot& slot, WebSocket& ws) {
 }
 
 awaitable<void> SocketModeClient::handle_envelope(WebSocket& ws, Envelope env) {
+  std::vector<std::string> keys{env.dedupe_key};
+  if (env.envelope_id != env.dedupe_key) keys.push_back(env.envelope_id);
+  auto any_in = [&](const auto& set) {
+    return std::any_of(keys.begin(), keys.end(), [&](const std::string& k) { return set.count(k) > 0; });
+  };
   std::optional<std::string> payload;
-  if (seen(env.dedupe_key) || (env.dedupe_key != env.envelope_id && seen(env.envelope_id))) {
-    ++duplicates_;
+  bool duplicate = false;
+  bool counted = false;
+  for (;;) {
+    if (any_in(saved_)) {
+      duplicate = true;
+      break;
+    }
+    auto pending = std::find_if(keys.begin(), keys.end(), [&](const std::string& k) { return pending_.count(k) > 0; });
+    if (pending == keys.end()) break;
+    // The same event is being saved from another delivery: its outcome decides.
+    if (!counted) ++duplicates_;
+    counted = true;
+    auto first = pending_[*pending];
+    co_await first->async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (duplicate) {
+    if (!counted) ++duplicates_;
     spdlog::debug("socket mode: duplicate delivery {} (retry {}): acked, not handled again", env.envelope_id,
                   env.retry_attempt);
   } else {
+    auto done = std::make_shared<asio::steady_timer>(executor_, asio::steady_timer::time_point::max());
+    for (const auto& k : keys) pending_[k] = done;
     auto r = co_await handler_(env);
+    for (const auto& k : keys) pending_.erase(k);
+    if (r) {
+      for (const auto& k : keys) remember_saved(k);
+    }
+    done->cancel();  // wakes redeliveries waiting on this one
     if (!r) {
-      // Not persisted: no ack, so Slack delivers it again. Forget the keys to let that through.
-      seen_.erase(env.dedupe_key);
-      seen_.erase(env.envelope_id);
+      // Not persisted: no ack, so Slack delivers it again.
       spdlog::error("socket mode: envelope {} not persisted, left unacked: {}", env.envelope_id, r.error().describe());
       co_return;
     }

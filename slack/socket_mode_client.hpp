@@ -13,10 +13,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "net/asio_fwd.hpp"
 #include "net/result.hpp"
@@ -69,7 +71,7 @@ class SocketModeClient {
   // One socket from hello to its end; returns the disconnect reason ("" for a failure).
   awaitable<std::string> session(Slot& slot, WebSocket& ws);
   awaitable<void> handle_envelope(WebSocket& ws, Envelope env);
-  bool seen(const std::string& key);  // remembers the key; true if it was already there
+  void remember_saved(const std::string& key);
   std::chrono::milliseconds backoff(int failures);
 
   WebApi& api_;
@@ -80,9 +82,13 @@ class SocketModeClient {
   asio::any_io_executor executor_;  // of run()'s caller, set when run() starts
   std::vector<std::shared_ptr<Slot>> slots_;
   bool stopping_ = false;
-  // Recently handled dedupe keys (bounded; the store dedupes durably across restarts).
-  std::unordered_set<std::string> seen_;
-  std::deque<std::string> seen_order_;
+  // Keys (event id, envelope id) of recent envelopes the handler saved: a redelivery is acked at
+  // once. Bounded; the store dedupes durably across restarts and replicas.
+  std::unordered_set<std::string> saved_;
+  std::deque<std::string> saved_order_;
+  // Keys whose handler is still running: a redelivery (on another socket) waits for the first
+  // outcome instead of being acked before anything was saved.
+  std::unordered_map<std::string, std::shared_ptr<asio::steady_timer>> pending_;
   int open_sockets_ = 0;
   long connects_ = 0;
   long acks_ = 0;

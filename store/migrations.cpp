@@ -22,6 +22,7 @@ CREATE TABLE inbound_events (
   received_at BIGINT NOT NULL
 );
 CREATE INDEX inbound_events_received_at ON inbound_events (received_at);
+CREATE INDEX inbound_events_status ON inbound_events (status, received_at);
 
 CREATE TABLE alerts (
   id INTEGER PRIMARY KEY,

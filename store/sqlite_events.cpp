@@ -13,6 +13,10 @@ constexpr const char* kSelectEvent =
     "SELECT id, source, dedupe_key, kind, payload, status, note, received_at FROM inbound_events "
     "WHERE dedupe_key = ?1";
 
+constexpr const char* kListEvents =
+    "SELECT id, source, dedupe_key, kind, payload, status, note, received_at FROM inbound_events "
+    "WHERE status = ?1 AND received_at <= ?2 ORDER BY received_at, id LIMIT ?3";
+
 constexpr const char* kInsertAlert =
     "INSERT INTO alerts (source, name, status, severity, service, fingerprint, group_key, labels_json, "
     "annotations_json, starts_at, ends_at, event_key, received_at) "
@@ -88,6 +92,13 @@ Result<std::optional<InboundEventRow>> get_event(Db& db, const std::string& dedu
   if (!stmt) return stmt.error();
   stmt->bind_all(dedupe_key);
   return fetch_one(*stmt, read_event);
+}
+
+Result<std::vector<InboundEventRow>> list_events(Db& db, EventStatus status, Time received_before, int limit) {
+  auto stmt = db.prepare(kListEvents, "list_events");
+  if (!stmt) return stmt.error();
+  stmt->bind_all(to_text(status), received_before, static_cast<std::int64_t>(limit));
+  return fetch_all(*stmt, read_event);
 }
 
 Result<Id> add_alert(Db& db, const AlertRow& a, Time now) {

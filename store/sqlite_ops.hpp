@@ -20,6 +20,7 @@ namespace alertbot::store::sqlite {
 Result<bool> record_event(Db& db, const InboundEvent& ev, Time now);
 Result<void> set_event_status(Db& db, const std::string& dedupe_key, EventStatus status, const std::string& note);
 Result<std::optional<InboundEventRow>> get_event(Db& db, const std::string& dedupe_key);
+Result<std::vector<InboundEventRow>> list_events(Db& db, EventStatus status, Time received_before, int limit);
 Result<Id> add_alert(Db& db, const AlertRow& alert, Time now);
 Result<std::optional<AlertGroupRow>> find_open_group(Db& db, const std::string& group_key);
 Result<AlertGroupRow> create_group(Db& db, AlertGroupRow group, Time now);

@@ -54,6 +54,10 @@ class SqliteStore final : public Store {
     return on_db([key = std::move(key)](Db& db) { return sqlite::get_event(db, key); });
   }
 
+  awaitable<Result<std::vector<InboundEventRow>>> list_events(EventStatus status, Time before, int limit) override {
+    return on_db([status, before, limit](Db& db) { return sqlite::list_events(db, status, before, limit); });
+  }
+
   awaitable<Result<Id>> add_alert(AlertRow alert) override {
     return on_db([alert = std::move(alert), t = now()](Db& db) { return sqlite::add_alert(db, alert, t); });
   }

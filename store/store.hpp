@@ -42,6 +42,10 @@ class Store {
   // Sets the status of the event with `dedupe_key` and why (kept for people). NotFound if absent.
   virtual awaitable<Result<void>> set_event_status(std::string dedupe_key, EventStatus status, std::string note) = 0;
   virtual awaitable<Result<std::optional<InboundEventRow>>> get_event(std::string dedupe_key) = 0;
+  // Events with `status` received at or before `received_before`, oldest first, at most `limit`
+  // (for replaying events whose processing never finished).
+  virtual awaitable<Result<std::vector<InboundEventRow>>> list_events(EventStatus status, Time received_before,
+                                                                      int limit) = 0;
 
   // --- Alerts and groups ---
   virtual awaitable<Result<Id>> add_alert(AlertRow alert) = 0;

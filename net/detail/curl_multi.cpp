@@ -104,8 +104,11 @@ class CurlMultiImpl final : public CurlMulti, public std::enable_shared_from_thi
     Handler h = std::move(it->second.handler);
     transfers_.erase(it);
     curl_multi_remove_handle(multi_, easy);
-    if (auto slot = asio::get_associated_cancellation_slot(h.fn); slot.is_connected()) slot.clear();
-    asio::post(h.executor, [fn = std::move(h.fn), code]() mutable { std::move(fn)(code); });
+    // The slot belongs to the caller's executor: it is cleared there, just before the handler runs.
+    asio::post(h.executor, [fn = std::move(h.fn), code]() mutable {
+      if (auto slot = asio::get_associated_cancellation_slot(fn); slot.is_connected()) slot.clear();
+      std::move(fn)(code);
+    });
   }
 
   void drain_messages() {
@@ -133,7 +136,12 @@ class CurlMultiImpl final : public CurlMulti, public std::enable_shared_from_thi
     bool ready = ::poll(&p, 1, 0) > 0;
     auto on_ready = [self = shared_from_this(), s, read](boost::system::error_code ec) {
       (read ? s->reading : s->writing) = false;
-      if (ec || s->closed) return;
+      if (s->closed) return;
+      if (ec) {
+        // A wait cancelled by CURL_POLL_REMOVE: curl may already want the socket again.
+        self->arm(s, read);
+        return;
+      }
       self->socket_action(s->desc.native_handle(), read ? CURL_CSELECT_IN : CURL_CSELECT_OUT);
       self->arm(s, read);
     };

@@ -253,6 +253,33 @@ TEST_F(BotFlowTest, RefusedTokenStopsTheBotWithAClearErrorAndNoTokenInLogs) {
   for (const auto& line : logs.lines()) EXPECT_EQ(line.find("revoked-secret"), std::string::npos) << line;
 }
 
+TEST_F(BotFlowTest, StopDuringStartUpEndsRun) {
+  auto app = App::create(io_.get_executor(), config_, clock_);
+  ASSERT_TRUE(app);
+  bool done = false;
+  asio::co_spawn(io_, (*app)->run(), [&](std::exception_ptr, Result<void>) { done = true; });
+  (*app)->stop();  // before migrate and auth.test have finished
+  ASSERT_TRUE(run_until(io_, [&] { return done; }, std::chrono::seconds(5)));
+  EXPECT_EQ((*app)->open_sockets(), 0);
+}
+
+TEST_F(BotFlowTest, AnEventStoredButNeverProcessedIsReplayedAtStart) {
+  // As if the bot died right after acking: the alert's envelope is stored, nothing else happened.
+  std::string alert_ts = post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  auto delivered = ws_->deliveries();
+  ASSERT_EQ(delivered.size(), 1u);
+  store::InboundEvent ev{"slack", delivered[0].event_id, "events_api", delivered[0].payload_json};
+  ASSERT_TRUE(run_coro(io_, seed().record_event(ev)));
+  clock_.advance(1min);  // older than the replay's minimum age
+  start_bot();
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  auto thread = ws_->thread(kChannel, alert_ts);
+  ASSERT_EQ(thread.size(), 2u);
+  EXPECT_NE(thread[1].blocks_json.find("Checked"), std::string::npos);
+  auto stored = run_coro(io_, seed().get_event(delivered[0].event_id));
+  EXPECT_EQ((*stored)->status, store::EventStatus::Processed);
+}
+
 TEST_F(BotFlowTest, MissingTokensAreRefusedBeforeStart) {
   config_.slack.bot_token.clear();
   auto app = App::create(io_.get_executor(), config_, clock_);

@@ -1,6 +1,12 @@
 // The websocket client against the project's own websocket server routes, over ws and wss.
 #include <gtest/gtest.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "net/http_server.hpp"
 #include "net/websocket.hpp"
 #include "tests/support/run_coro.hpp"
@@ -110,6 +116,54 @@ TEST_F(WebSocketTest, PingIsAnsweredWithTheSamePayload) {
     co_return got;
   }(url("ws", "/echo")));
   EXPECT_EQ(pong, "ping-123");
+}
+
+TEST_F(WebSocketTest, AWriterCancelledWhileQueuedDoesNotWedgeTheSocket) {
+  bool read_now = false;
+  std::string got;
+  Router r;
+  r.add_websocket("/slow", [&](ServerRequest, std::unique_ptr<WebSocket> ws) -> awaitable<void> {
+    while (!read_now) {
+      asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(2));
+      co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    for (int i = 0; i < 2; ++i) {
+      auto m = co_await ws->read();
+      if (!m) co_return;
+      got = m->substr(0, 5);
+    }
+  });
+  HttpServerSettings s;
+  s.listen = "127.0.0.1:0";
+  s.ws_max_message_bytes = 64 * 1024 * 1024;
+  auto server = start_http_server(io_.get_executor(), s, std::move(r));
+  ASSERT_TRUE(server);
+  server_ = std::move(*server);
+  WebSocketClientSettings cs;
+  auto ws = run_coro(io_, connect_websocket(url("ws", "/slow"), cs));
+  ASSERT_TRUE(ws);
+  // A: a message far larger than the socket buffers, so it stays in flight while nobody reads.
+  std::string big(32 * 1024 * 1024, 'a');
+  std::optional<Result<void>> a, b, c;
+  asio::co_spawn(io_, (*ws)->write(big), [&](std::exception_ptr, Result<void> r) { a = r; });
+  io_.poll();
+  // B queues behind A and is cancelled while waiting.
+  asio::cancellation_signal cancel_b;
+  asio::co_spawn(io_, (*ws)->write("bbbbb"), asio::bind_cancellation_slot(cancel_b.slot(), [&](std::exception_ptr e, Result<void> r) {
+    b = e ? Result<void>(fail(Errc::Cancelled, "threw")) : r;
+  }));
+  io_.poll();
+  cancel_b.emit(asio::cancellation_type::terminal);
+  ASSERT_TRUE(testing::run_until(io_, [&] { return b.has_value(); }));
+  EXPECT_FALSE(*b);
+  read_now = true;
+  ASSERT_TRUE(testing::run_until(io_, [&] { return a.has_value(); }));
+  EXPECT_TRUE(*a);
+  // C still gets the lock: the cancelled waiter did not keep it.
+  asio::co_spawn(io_, (*ws)->write("ccccc"), [&](std::exception_ptr, Result<void> r) { c = r; });
+  ASSERT_TRUE(testing::run_until(io_, [&] { return c.has_value() && got == "ccccc"; }, std::chrono::seconds(10)));
+  EXPECT_TRUE(*c);
+  run_coro(io_, (*ws)->close());
 }
 
 TEST_F(WebSocketTest, UnknownPathRefusesTheUpgrade) {

@@ -124,6 +124,30 @@ TEST_F(SocketModeClientTest, RedeliveryOnAnotherSocketIsAckedButHandledOnce) {
   EXPECT_EQ(workspace_->deliveries()[0].attempts, 2);
 }
 
+TEST_F(SocketModeClientTest, RedeliveryWhileTheFirstSaveFailsIsNotAckedUntilSaved) {
+  settings_.connections = 2;
+  int calls = 0;
+  bool release = false;
+  start_client([&](const Envelope&) -> awaitable<Result<std::optional<std::string>>> {
+    int call = ++calls;
+    while (call == 1 && !release) {
+      asio::steady_timer t(co_await asio::this_coro::executor, 1ms);
+      co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (call == 1) co_return fail(Errc::Busy, "database locked");
+    co_return std::optional<std::string>();
+  });
+  workspace_->post_user_message("C0ALERTS", "U0HUMAN", "slow then failing");
+  ASSERT_TRUE(run_until(io_, [&] { return calls == 1 && clock_.sleepers() > 0; }));
+  clock_.advance(3s);  // redelivered to the other socket while the first save is still running
+  ASSERT_TRUE(run_until(io_, [&] { return client_->duplicates() == 1; }));
+  io_.poll();
+  EXPECT_FALSE(workspace_->deliveries()[0].acked) << "nothing was saved yet: no ack";
+  release = true;
+  ASSERT_TRUE(run_until(io_, [&] { return workspace_->deliveries()[0].acked; }));
+  EXPECT_EQ(calls, 2) << "the waiting redelivery saved it after the first attempt failed";
+}
+
 TEST_F(SocketModeClientTest, AckCarriesTheResponsePayload) {
   start_client([&](const Envelope&) -> awaitable<Result<std::optional<std::string>>> {
     co_return std::optional<std::string>("{\"text\":\"on it\"}");

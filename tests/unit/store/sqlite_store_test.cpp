@@ -165,6 +165,23 @@ TEST_F(SqliteStore, RecordEventDedupesOnKey) {
   EXPECT_FALSE(run(store_->get_event("Ev2")).value());
 }
 
+TEST_F(SqliteStore, ListEventsGivesUnfinishedOnesOldestFirst) {
+  ASSERT_TRUE(run(store_->record_event({"slack", "Ev1", "events_api", "1"})));
+  clock_.advance(1s);
+  ASSERT_TRUE(run(store_->record_event({"slack", "Ev2", "events_api", "2"})));
+  clock_.advance(1s);
+  ASSERT_TRUE(run(store_->record_event({"slack", "Ev3", "events_api", "3"})));
+  ASSERT_TRUE(run(store_->set_event_status("Ev2", EventStatus::Processed, "")));
+  auto all = run(store_->list_events(EventStatus::Received, now(), 10)).value();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].event.dedupe_key, "Ev1");
+  EXPECT_EQ(all[1].event.dedupe_key, "Ev3");
+  auto older = run(store_->list_events(EventStatus::Received, now() - 1s, 10)).value();
+  ASSERT_EQ(older.size(), 1u);
+  EXPECT_EQ(older[0].event.dedupe_key, "Ev1");
+  EXPECT_EQ(run(store_->list_events(EventStatus::Received, now(), 1)).value().size(), 1u);
+}
+
 TEST_F(SqliteStore, SetEventStatusKeepsNoteAndReportsMissingKey) {
   ASSERT_TRUE(run(store_->record_event({"webhook:alertmanager", "h1", "webhook", "x"})));
   ASSERT_TRUE(run(store_->set_event_status("h1", EventStatus::Rejected, "alert: no title")));
