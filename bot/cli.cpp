@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "bot/config.hpp"
 #include "net/logging.hpp"
 
 namespace alertbot::bot {
@@ -118,6 +119,24 @@ CliArgs parse_cli_args(const std::vector<std::string>& args, const std::vector<s
     }
   }
   return out;
+}
+
+std::optional<Config> load_config_for(const CliArgs& args, int& exit_code) {
+  const std::string* path = args.get("config");
+  if (!path) {
+    std::fprintf(stderr, "alertbot %s: --config FILE is required\n", args.command.c_str());
+    exit_code = 2;
+    return std::nullopt;
+  }
+  try {
+    Config c = load_config(*path);
+    for (const auto& s : c.secrets()) register_log_secret(s);
+    return c;
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    exit_code = 1;
+    return std::nullopt;
+  }
 }
 
 int run_cli(int argc, char** argv) {

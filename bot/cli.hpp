@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,12 @@ struct CliArgs {
 // `value_options` take a value; `flag_options` do not. Anything else is a usage error.
 CliArgs parse_cli_args(const std::vector<std::string>& args, const std::vector<std::string>& value_options,
                        const std::vector<std::string>& flag_options);
+
+struct Config;
+
+// Loads the --config of `args` and registers its secrets with the log mask. On failure it prints
+// why and sets `exit_code`: 2 when --config is missing, 1 when the file cannot be used.
+std::optional<Config> load_config_for(const CliArgs& args, int& exit_code);
 
 // Commands (bot/cmd_*.cpp); each gets its parsed args and returns the exit code.
 int cmd_run(const CliArgs& args);

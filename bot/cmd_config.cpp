@@ -12,15 +12,10 @@
 
 namespace alertbot::bot {
 
-std::optional<Config> load_config_for(const CliArgs& args);
-
 int cmd_check_config(const CliArgs& args) {
-  if (!args.get("config")) {
-    std::fprintf(stderr, "alertbot check-config: --config FILE is required\n");
-    return 2;
-  }
-  auto config = load_config_for(args);
-  if (!config) return 1;
+  int code = 0;
+  auto config = load_config_for(args, code);
+  if (!config) return code;
   std::fputs(dump_config_masked(*config).c_str(), stdout);
   std::fputc('\n', stdout);
   for (const auto& m : missing_for_run(*config)) std::fprintf(stderr, "note: `alertbot run` would refuse: %s\n", m.c_str());
@@ -28,12 +23,9 @@ int cmd_check_config(const CliArgs& args) {
 }
 
 int cmd_migrate(const CliArgs& args) {
-  if (!args.get("config")) {
-    std::fprintf(stderr, "alertbot migrate: --config FILE is required\n");
-    return 2;
-  }
-  auto config = load_config_for(args);
-  if (!config) return 1;
+  int code = 0;
+  auto config = load_config_for(args, code);
+  if (!config) return code;
   asio::io_context io;
   auto clock = make_system_clock();
   auto store = store::open_store(config->store, *clock);

@@ -25,8 +25,6 @@
 
 namespace alertbot::bot {
 
-std::optional<Config> load_config_for(const CliArgs& args);
-
 namespace {
 
 int usage(const char* why) {
@@ -75,8 +73,9 @@ int cmd_investigate(const CliArgs& args) {
     if (!t) return usage(("--at: " + t.error().message).c_str());
     at = *t;
   }
-  auto config = load_config_for(args);
-  if (!config) return 1;
+  int code = 0;
+  auto config = load_config_for(args, code);
+  if (!config) return code;
 
   investigators::InvestigationInput in;
   in.at = at;

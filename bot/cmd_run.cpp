@@ -15,30 +15,10 @@
 
 namespace alertbot::bot {
 
-// Loads --config (printing the error); registers every secret with the log mask at once.
-std::optional<Config> load_config_for(const CliArgs& args) {
-  const std::string* path = args.get("config");
-  if (!path) {
-    std::fprintf(stderr, "alertbot %s: --config FILE is required\n", args.command.c_str());
-    return std::nullopt;
-  }
-  try {
-    Config c = load_config(*path);
-    for (const auto& s : c.secrets()) register_log_secret(s);
-    return c;
-  } catch (const ConfigError& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return std::nullopt;
-  }
-}
-
 int cmd_run(const CliArgs& args) {
-  if (!args.get("config")) {
-    std::fprintf(stderr, "alertbot run: --config FILE is required\n");
-    return 2;
-  }
-  auto config = load_config_for(args);
-  if (!config) return 1;
+  int code = 0;
+  auto config = load_config_for(args, code);
+  if (!config) return code;
   asio::io_context io;
   auto clock = make_system_clock();
   auto app = App::create(io.get_executor(), *config, *clock);

@@ -43,6 +43,11 @@ double num(const json::object& o, const char* k) {
   return v && v->is_number() ? v->to_number<double>() : 0.0;
 }
 
+// `minutes` (fractional) before `t`: scenario times are given relative to the alert.
+SystemTime minutes_before(SystemTime t, double minutes) {
+  return t - std::chrono::duration_cast<SystemTime::duration>(std::chrono::duration<double, std::ratio<60>>(minutes));
+}
+
 struct Scenario {
   json::object doc;
   std::string channel;
@@ -78,8 +83,7 @@ std::vector<fakes::FakeSeries> fake_series(const Scenario& sc, SystemTime alert_
       f.before = num(o, "before");
       f.after = num(o, "after");
       f.noise = num(o, "noise");
-      f.onset = alert_at - std::chrono::duration_cast<SystemTime::duration>(
-                               std::chrono::duration<double, std::ratio<60>>(num(o, "onset_minutes_before_alert")));
+      f.onset = minutes_before(alert_at, num(o, "onset_minutes_before_alert"));
       f.labels = {{"service", sc.service}};
       out.push_back(std::move(f));
     }
@@ -129,8 +133,7 @@ awaitable<Result<void>> seed_deploys(store::Store& st, const Scenario& sc, Syste
       row.external_id = str(o, "id");
       row.author = str(o, "author");
       row.description = str(o, "description");
-      row.deployed_at = alert_at - std::chrono::duration_cast<SystemTime::duration>(
-                                       std::chrono::duration<double, std::ratio<60>>(num(o, "minutes_before_alert")));
+      row.deployed_at = minutes_before(alert_at, num(o, "minutes_before_alert"));
       if (auto r = co_await st.add_deploy(row); !r) co_return r.error();
     }
   }

@@ -10,6 +10,7 @@
 #include "bot/intake.hpp"
 #include "investigators/alerts/alertmanager_slack.hpp"
 #include "investigators/service_map.hpp"
+#include "net/logging.hpp"
 #include "net/time_format.hpp"
 #include "store/store.hpp"
 
@@ -50,14 +51,7 @@ awaitable<Result<std::optional<std::string>>> EventRouter::on_envelope(const sla
     asio::co_spawn(executor_, process(env), [this, id = env.envelope_id, key = env.dedupe_key](std::exception_ptr e) {
       in_flight_keys_.erase(key);
       if (--in_flight_ == 0) idle_.cancel();
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("envelope {}: processing threw (it stays stored for replay): {}", id, ex.what());
-      } catch (...) {
-        spdlog::error("envelope {}: processing threw (it stays stored for replay)", id);
-      }
+      log_exception(e, "envelope " + id + ": processing threw (it stays stored for replay)");
     });
   });
   co_return std::nullopt;

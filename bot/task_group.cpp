@@ -5,7 +5,8 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
+
+#include "net/logging.hpp"
 
 namespace alertbot::bot {
 
@@ -14,15 +15,7 @@ TaskGroup::TaskGroup(asio::any_io_executor ex) : executor_(ex), idle_(ex, asio::
 void TaskGroup::spawn(awaitable<void> task, std::string name) {
   ++running_;
   asio::co_spawn(executor_, std::move(task), [this, name = std::move(name)](std::exception_ptr e) {
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("{}: stopped by an exception: {}", name, ex.what());
-      } catch (...) {
-        spdlog::error("{}: stopped by an exception", name);
-      }
-    }
+    log_exception(e, name + ": stopped by an exception");
     if (--running_ == 0) idle_.cancel();
   });
 }

@@ -17,6 +17,7 @@
 
 #include "net/detail/beast_fwd.hpp"
 #include "net/http_server.hpp"
+#include "net/logging.hpp"
 
 namespace alertbot {
 namespace {
@@ -137,14 +138,7 @@ awaitable<void> ServerCore::accept_loop(std::shared_ptr<ServerCore> self) {
       continue;
     }
     asio::co_spawn(self->strand_, session(self, std::move(socket)), [](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("http server: connection ended by an exception: {}", ex.what());
-      } catch (...) {
-        spdlog::error("http server: connection ended by an exception");
-      }
+      log_exception(e, "http server: connection ended by an exception");
     });
   }
 }

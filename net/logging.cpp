@@ -103,6 +103,17 @@ std::shared_ptr<spdlog::sinks::sink> make_line_sink(LogLineFormat format, std::f
   return std::make_shared<LineSink>(format, std::move(out));
 }
 
+void log_exception(std::exception_ptr e, std::string_view what) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("{}: {}", what, ex.what());
+  } catch (...) {
+    spdlog::error("{}: an exception that is not a std::exception", what);
+  }
+}
+
 bool init_logging(LogLineFormat format, std::string_view level) {
   auto sink = make_line_sink(format, [](std::string_view line) {
     std::fwrite(line.data(), 1, line.size(), stderr);

@@ -4,6 +4,7 @@
 // Thread-safe: secrets may be registered and lines written from any thread.
 #pragma once
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -28,6 +29,10 @@ std::string mask_secrets(std::string_view text);
 // A sink that formats each record in `format`, masks secrets, and hands the line (without a
 // trailing newline) to `out`.
 std::shared_ptr<spdlog::sinks::sink> make_line_sink(LogLineFormat format, std::function<void(std::string_view)> out);
+
+// Logs an exception that ended a coroutine or handler, as "<what>: <exception message>" at error
+// level (for any exception type). Does nothing for a null pointer.
+void log_exception(std::exception_ptr e, std::string_view what);
 
 // Replaces the default logger with one writing to stderr in `format` at `level` ("trace",
 // "debug", "info", "warn", "error"). Returns false (and keeps "info") for an unknown level.

@@ -107,18 +107,6 @@ std::string check_blocks(const std::string& blocks_text) {
   return {};
 }
 
-json::object message_json(const SlackMessage& m) {
-  json::object o{{"type", "message"}, {"ts", m.ts}, {"text", m.text}};
-  if (!m.user.empty()) o["user"] = m.user;
-  if (!m.bot_id.empty()) o["bot_id"] = m.bot_id;
-  if (!m.username.empty()) o["username"] = m.username;
-  if (!m.subtype.empty()) o["subtype"] = m.subtype;
-  if (!m.thread_ts.empty()) o["thread_ts"] = m.thread_ts;
-  if (!m.blocks_json.empty()) o["blocks"] = json::parse(m.blocks_json);
-  if (!m.attachments_json.empty()) o["attachments"] = json::parse(m.attachments_json);
-  return o;
-}
-
 // chat.postMessage and chat.update share their content checks.
 std::string check_content(const Args& a, bool require_content) {
   std::string blocks = arg(a, "blocks");
@@ -158,7 +146,7 @@ ServerResponse post_message(WorkspaceState& st, const Args& a, std::vector<std::
   st.channels[channel].push_back(m);
   json::object event = st.message_event(m);
   after.push_back([&st, event] { st.deliver("events_api", event, {}); });
-  return ok_json({{"channel", channel}, {"ts", m.ts}, {"message", message_json(m)}});
+  return ok_json({{"channel", channel}, {"ts", m.ts}, {"message", message_object(m)}});
 }
 
 ServerResponse update_message(WorkspaceState& st, const Args& a, std::vector<std::function<void()>>& after) {
@@ -172,9 +160,9 @@ ServerResponse update_message(WorkspaceState& st, const Args& a, std::vector<std
   ++m->edits;
   json::object changed = st.message_event(*m);
   json::object event{{"type", "message"}, {"subtype", "message_changed"}, {"hidden", true}, {"channel", channel},
-                     {"ts", m->ts}, {"message", message_json(*m)}};
+                     {"ts", m->ts}, {"message", message_object(*m)}};
   after.push_back([&st, event] { st.deliver("events_api", event, {}); });
-  return ok_json({{"channel", channel}, {"ts", m->ts}, {"text", m->text}, {"message", message_json(*m)}});
+  return ok_json({{"channel", channel}, {"ts", m->ts}, {"text", m->text}, {"message", message_object(*m)}});
 }
 
 ServerResponse replies(WorkspaceState& st, const Args& a) {
@@ -184,7 +172,7 @@ ServerResponse replies(WorkspaceState& st, const Args& a) {
   if (it == st.channels.end()) return error_json("channel_not_found");
   json::array out;
   for (const auto& m : it->second) {
-    if (m.ts == ts || m.thread_ts == ts) out.push_back(message_json(m));
+    if (m.ts == ts || m.thread_ts == ts) out.push_back(message_object(m));
   }
   if (out.empty()) return error_json("thread_not_found");
   return ok_json({{"messages", out}, {"has_more", false}, {"response_metadata", {{"next_cursor", ""}}}});
@@ -195,7 +183,7 @@ ServerResponse history(WorkspaceState& st, const Args& a) {
   if (it == st.channels.end()) return error_json("channel_not_found");
   json::array out;
   for (auto m = it->second.rbegin(); m != it->second.rend(); ++m) {
-    if (m->thread_ts.empty() || m->thread_ts == m->ts) out.push_back(message_json(*m));
+    if (m->thread_ts.empty() || m->thread_ts == m->ts) out.push_back(message_object(*m));
   }
   return ok_json({{"messages", out}, {"has_more", false}, {"response_metadata", {{"next_cursor", ""}}}});
 }

@@ -61,16 +61,24 @@ SlackMessage* WorkspaceState::find_message(const std::string& channel, const std
   return nullptr;
 }
 
+json::object message_object(const SlackMessage& m) {
+  json::object o{{"type", "message"}, {"ts", m.ts}, {"text", m.text}};
+  if (!m.user.empty()) o["user"] = m.user;
+  if (!m.bot_id.empty()) o["bot_id"] = m.bot_id;
+  if (!m.username.empty()) o["username"] = m.username;
+  if (!m.subtype.empty()) o["subtype"] = m.subtype;
+  if (!m.thread_ts.empty()) o["thread_ts"] = m.thread_ts;
+  if (!m.blocks_json.empty()) o["blocks"] = json::parse(m.blocks_json);
+  if (!m.attachments_json.empty()) o["attachments"] = json::parse(m.attachments_json);
+  return o;
+}
+
 json::object WorkspaceState::message_event(const SlackMessage& m) const {
-  json::object e{{"type", "message"}, {"channel", m.channel}, {"text", m.text}, {"ts", m.ts}, {"event_ts", m.ts},
-                 {"channel_type", "channel"}};
-  if (!m.user.empty()) e["user"] = m.user;
-  if (!m.bot_id.empty()) e["bot_id"] = m.bot_id;
-  if (!m.username.empty()) e["username"] = m.username;
-  if (!m.subtype.empty()) e["subtype"] = m.subtype;
-  if (!m.thread_ts.empty()) e["thread_ts"] = m.thread_ts;
-  if (!m.attachments_json.empty()) e["attachments"] = json::parse(m.attachments_json);
-  if (!m.blocks_json.empty()) e["blocks"] = json::parse(m.blocks_json);
+  // An event carries the message plus where and when it happened.
+  json::object e = message_object(m);
+  e["channel"] = m.channel;
+  e["event_ts"] = m.ts;
+  e["channel_type"] = "channel";
   if (m.bot_id == settings.bot_id) {
     e["app_id"] = settings.app_id;
     e["bot_profile"] = {{"id", settings.bot_id}, {"app_id", settings.app_id}, {"name", settings.bot_name}};

@@ -65,6 +65,9 @@ struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
   void flush_undelivered();
 };
 
+// A stored message as the Web API returns it (conversations.history, chat.postMessage).
+boost::json::object message_object(const SlackMessage& m);
+
 // The Web API method handlers: (state, args, token) -> JSON answer. Defined in slack_workspace.cpp.
 ServerResponse handle_api(WorkspaceState& st, const std::string& method, const ServerRequest& req);
 
