@@ -236,8 +236,8 @@ awaitable<void> ServerCore::upgrade(Stream stream, Request req, const Router::Ro
   }
   ServerWebSocket* raw = ws->get();
   conn->websocket = true;
-  conn->force_close = [raw] { raw->force_close(); };
-  if (stopping_) raw->force_close();
+  conn->force_close = [raw] { raw->abort(); };
+  if (stopping_) raw->abort();
   try {
     co_await route.ws(std::move(sreq), std::move(*ws));  // the handler owns the socket until it returns
   } catch (const std::exception& e) {

@@ -134,7 +134,7 @@ class BeastWebSocket final : public ServerWebSocket {
   awaitable<void> close(int code, std::string_view reason) override {
     if (!ws_.is_open()) co_return;
     if (!co_await lock_.lock()) {
-      force_close();
+      abort();
       co_return;
     }
     WriteLock::Held held{lock_};
@@ -145,12 +145,12 @@ class BeastWebSocket final : public ServerWebSocket {
     ws_.set_option(t);
     websocket::close_reason cr(static_cast<websocket::close_code>(code), reason.substr(0, 120));
     co_await ws_.async_close(cr, kTuple);  // errors only mean the peer is gone
-    force_close();
+    abort();
   }
 
   void on_control(std::function<void(bool, std::string_view)> cb) override { on_control_ = std::move(cb); }
 
-  void force_close() override {
+  void abort() override {
     boost::system::error_code ec;
     beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_both, ec);
     beast::get_lowest_layer(ws_).close();

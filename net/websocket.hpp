@@ -32,6 +32,10 @@ class WebSocket {
   // unusable. Never fails: errors only mean the peer was already gone.
   virtual awaitable<void> close(int code = 1000, std::string_view reason = {}) = 0;
 
+  // Drops the TCP connection at once, with no close frame (a dead or stale peer is not owed a
+  // handshake). Pending and later reads and writes fail. Never blocks.
+  virtual void abort() = 0;
+
   // Called on the socket's executor for every ping (is_ping=true) or pong received.
   virtual void on_control(std::function<void(bool is_ping, std::string_view payload)> cb) = 0;
 };

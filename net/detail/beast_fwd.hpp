@@ -22,12 +22,8 @@ using PlainStream = beast::tcp_stream;
 using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using Request = http::request<http::string_body>;
 
-// A websocket the server can shut down from outside its owner (graceful stop past its grace).
-class ServerWebSocket : public WebSocket {
- public:
-  // Closes the TCP connection at once; pending reads and writes fail.
-  virtual void force_close() = 0;
-};
+// The server side of a websocket (abort() is how a graceful stop ends it past its grace).
+using ServerWebSocket = WebSocket;
 
 struct ServerWebSocketSettings {
   std::chrono::milliseconds idle_timeout{30000};

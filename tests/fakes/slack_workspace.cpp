@@ -210,6 +210,14 @@ ServerResponse handle_api(WorkspaceState& st, const std::string& method, const S
       st.calls.push_back(std::move(call));
       return resp;
     }
+    auto broken = st.http_errors.find(method);
+    if (broken != st.http_errors.end() && broken->second.first > 0) {
+      --broken->second.first;
+      resp = ServerResponse::text(broken->second.second, "upstream trouble (injected)\n");
+      call.error = "http_" + std::to_string(broken->second.second);
+      st.calls.push_back(std::move(call));
+      return resp;
+    }
     const bool app_method = method == "apps.connections.open";
     const std::string& expected = app_method ? st.settings.app_token : st.settings.bot_token;
     if (!args) {
@@ -251,8 +259,11 @@ namespace {
 
 class Workspace final : public SlackWorkspace {
  public:
-  Workspace(std::shared_ptr<WorkspaceState> st, std::unique_ptr<HttpServer> server)
-      : st_(std::move(st)), server_(std::move(server)) {}
+  Workspace(std::shared_ptr<WorkspaceState> st, std::unique_ptr<HttpServer> server, std::shared_ptr<SlackWorkspace*> self)
+      : st_(std::move(st)), server_(std::move(server)), self_(std::move(self)) {
+    *self_ = this;
+  }
+  ~Workspace() override { *self_ = nullptr; }
 
   const SlackWorkspaceSettings& settings() const override { return st_->settings; }
   std::string api_url() const override { return base() + "/api/"; }
@@ -277,22 +288,37 @@ class Workspace final : public SlackWorkspace {
     return incoming_webhook(*st_, channel, body_json);
   }
 
-  void send_disconnect(const std::string& reason) override {
-    std::vector<std::shared_ptr<Socket>> sockets;
-    {
-      std::lock_guard lock(st_->mutex);
-      sockets = st_->sockets;
-    }
-    std::string frame = json::serialize(json::object{{"type", "disconnect"}, {"reason", reason},
-                                                     {"debug_info", {{"host", "emulator"}}}});
-    for (auto& s : sockets) {
-      asio::co_spawn(st_->executor, [s, frame]() -> awaitable<void> { co_await s->ws->write(frame); }, asio::detached);
-    }
+  void send_disconnect(const std::string& reason, int socket) override {
+    for (auto& s : st_->pick_sockets(socket)) st_->disconnect(s, reason);
+  }
+
+  void drop_sockets(int socket) override {
+    for (auto& s : st_->pick_sockets(socket)) s->ws->abort();
   }
 
   void inject_rate_limit(const std::string& method, int count, int retry_after_s) override {
     std::lock_guard lock(st_->mutex);
     st_->rate_limits[method] = {count, retry_after_s};
+  }
+
+  void inject_http_errors(const std::string& method, int count, int status) override {
+    std::lock_guard lock(st_->mutex);
+    st_->http_errors[method] = {count, status};
+  }
+
+  void set_response_delay(const std::string& method, std::chrono::milliseconds delay) override {
+    std::lock_guard lock(st_->mutex);
+    st_->delays[method] = delay;
+  }
+
+  void set_duplicate_deliveries(bool on) override {
+    std::lock_guard lock(st_->mutex);
+    st_->duplicate_deliveries = on;
+  }
+
+  void set_max_sockets(int max) override {
+    std::lock_guard lock(st_->mutex);
+    st_->max_sockets = max;
   }
 
   std::optional<SlackMessage> message(const std::string& channel, const std::string& ts) const override {
@@ -379,6 +405,7 @@ class Workspace final : public SlackWorkspace {
 
   std::shared_ptr<WorkspaceState> st_;
   std::unique_ptr<HttpServer> server_;
+  std::shared_ptr<SlackWorkspace*> self_;  // the control routes' way to this object
 };
 
 }  // namespace
@@ -389,12 +416,13 @@ Result<std::unique_ptr<SlackWorkspace>> SlackWorkspace::start(asio::any_io_execu
   using namespace detail;
   auto st = std::make_shared<WorkspaceState>(executor, clock, settings);
   Router router;
-  router.add("POST", "/api/*", [st](ServerRequest req) -> awaitable<ServerResponse> {
-    co_return handle_api(*st, req.path.substr(5), req);
-  });
-  router.add("GET", "/api/*", [st](ServerRequest req) -> awaitable<ServerResponse> {
-    co_return handle_api(*st, req.path.substr(5), req);
-  });
+  for (const char* verb : {"POST", "GET"}) {
+    router.add(verb, "/api/*", [st](ServerRequest req) -> awaitable<ServerResponse> {
+      std::string method = req.path.substr(5);
+      if (auto d = st->delay_for(method); d.count() > 0) co_await st->sleep(d);
+      co_return handle_api(*st, method, req);
+    });
+  }
   router.add("POST", "/hooks/incoming/*", [st](ServerRequest req) -> awaitable<ServerResponse> {
     auto ts = Workspace::incoming_webhook(*st, req.path.substr(16), req.body);
     co_return ts ? ServerResponse::text(200, "ok") : ServerResponse::text(400, ts.error().message);
@@ -402,6 +430,8 @@ Result<std::unique_ptr<SlackWorkspace>> SlackWorkspace::start(asio::any_io_execu
   router.add_websocket("/link/*", [st](ServerRequest req, std::unique_ptr<WebSocket> ws) -> awaitable<void> {
     co_await st->socket_session(std::move(req), std::move(ws));
   });
+  auto self = std::make_shared<SlackWorkspace*>(nullptr);
+  if (settings.control_api) add_control_routes(router, st, self);
   HttpServerSettings hs;
   hs.listen = settings.listen;
   hs.shutdown_grace = std::chrono::milliseconds(500);
@@ -409,7 +439,7 @@ Result<std::unique_ptr<SlackWorkspace>> SlackWorkspace::start(asio::any_io_execu
   auto server = start_http_server(executor, hs, std::move(router));
   if (!server) return server.error();
   st->port = (*server)->port();
-  return std::unique_ptr<SlackWorkspace>(std::make_unique<Workspace>(st, std::move(*server)));
+  return std::unique_ptr<SlackWorkspace>(std::make_unique<Workspace>(st, std::move(*server), self));
 }
 
 }  // namespace alertbot::fakes

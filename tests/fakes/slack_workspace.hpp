@@ -38,6 +38,14 @@ struct SlackWorkspaceSettings {
   std::chrono::milliseconds ping_interval{10000};    // server pings on every socket
   std::chrono::milliseconds redeliver_after{3000};   // unacked events_api envelopes come back
   int max_redeliveries = 3;
+  // Serve /_emulator/* (post messages, inject faults, read what happened) so that programs in
+  // other processes (the official Node SDK tests, the Bolt benchmark) can drive the workspace.
+  bool control_api = false;
+  // HTTP mode: when set, events, slash commands and interactions are POSTed to this URL, signed
+  // with `signing_secret` (v0), instead of going over Socket Mode; non-2xx answers and timeouts
+  // are retried like Slack does (X-Slack-Retry-Num / X-Slack-Retry-Reason).
+  std::string request_url;
+  std::string signing_secret = "emulator-signing-secret";
 };
 
 // A message in a channel, as the workspace stores it.
@@ -102,10 +110,24 @@ class SlackWorkspace {
   // username) into `channel`, as Slack does: a bot_message. Returns the ts, or an Error for a
   // body Slack would refuse.
   virtual Result<std::string> post_webhook_message(const std::string& channel, const std::string& body_json) = 0;
-  // Sends {"type":"disconnect","reason":reason} on every open socket.
-  virtual void send_disconnect(const std::string& reason) = 0;
+  // --- Faults ---
+  // Sends {"type":"disconnect","reason":reason} on the open socket number `socket` (in the order
+  // they said hello), or on every one when socket < 0. "warning" is followed 10 s later (on the
+  // workspace clock) by "refresh_requested" and a close, as Slack does.
+  virtual void send_disconnect(const std::string& reason, int socket = -1) = 0;
+  // Kills the TCP connection of socket number `socket` (every one when < 0) with no close frame:
+  // a reset the client only notices when it next reads or writes.
+  virtual void drop_sockets(int socket = -1) = 0;
   // The next `count` calls of `method` get HTTP 429 with Retry-After: retry_after_s.
   virtual void inject_rate_limit(const std::string& method, int count, int retry_after_s) = 0;
+  // The next `count` calls of `method` get HTTP `status` (e.g. 500, 503) with a plain-text body.
+  virtual void inject_http_errors(const std::string& method, int count, int status) = 0;
+  // Every call of `method` ("" for all) is answered after `delay` (on the workspace clock).
+  virtual void set_response_delay(const std::string& method, std::chrono::milliseconds delay) = 0;
+  // When on, every envelope is sent twice (on two sockets when there are two), as Slack sometimes does.
+  virtual void set_duplicate_deliveries(bool on) = 0;
+  // Sockets from apps.connections.open beyond this many get too_many_websockets (default 10).
+  virtual void set_max_sockets(int max) = 0;
 
   // --- What happened (snapshots) ---
   virtual std::optional<SlackMessage> message(const std::string& channel, const std::string& ts) const = 0;

@@ -112,7 +112,11 @@ void WorkspaceState::deliver(const std::string& type, json::object payload, cons
     id = d.envelope_id;
     deliveries.push_back(std::move(d));
   }
-  asio::co_spawn(executor, send_envelope(id), asio::detached);
+  if (!settings.request_url.empty()) {
+    asio::co_spawn(executor, send_http(id), asio::detached);
+  } else {
+    asio::co_spawn(executor, send_envelope(id), asio::detached);
+  }
 }
 
 awaitable<void> WorkspaceState::send_envelope(std::string envelope_id) {
@@ -120,6 +124,7 @@ awaitable<void> WorkspaceState::send_envelope(std::string envelope_id) {
   for (;;) {
     std::string frame;
     std::shared_ptr<Socket> socket;
+    std::shared_ptr<Socket> twin;  // a second copy, when duplicates are on
     int attempt = 0;
     {
       std::lock_guard lock(mutex);
@@ -130,6 +135,7 @@ awaitable<void> WorkspaceState::send_envelope(std::string envelope_id) {
         co_return;
       }
       socket = sockets[next_socket++ % sockets.size()];  // each envelope goes to exactly one socket
+      if (duplicate_deliveries) twin = sockets[next_socket % sockets.size()];
       attempt = it->attempts++;
       if (attempt == 0) it->first_sent = std::chrono::steady_clock::now();
       json::object env{{"envelope_id", envelope_id},
@@ -143,10 +149,43 @@ awaitable<void> WorkspaceState::send_envelope(std::string envelope_id) {
       frame = json::serialize(env);
     }
     co_await socket->ws->write(frame);
+    if (twin) co_await twin->ws->write(frame);
     if (attempt >= settings.max_redeliveries) co_return;
     // Slack redelivers events it did not see acknowledged within 3 s (maybe on another socket).
     if (!co_await sleep(settings.redeliver_after)) co_return;
   }
+}
+
+std::vector<std::shared_ptr<Socket>> WorkspaceState::pick_sockets(int index) {
+  std::lock_guard lock(mutex);
+  if (index < 0) return sockets;
+  if (static_cast<std::size_t>(index) >= sockets.size()) return {};
+  return {sockets[static_cast<std::size_t>(index)]};
+}
+
+void WorkspaceState::disconnect(std::shared_ptr<Socket> socket, const std::string& reason) {
+  std::string frame = json::serialize(json::object{{"type", "disconnect"}, {"reason", reason}, {"debug_info", {{"host", "emulator"}}}});
+  asio::co_spawn(executor, [self = shared_from_this(), socket, frame, reason]() -> awaitable<void> {
+    co_await socket->ws->write(frame);
+    if (reason == "warning") {
+      if (!co_await self->sleep(std::chrono::seconds(10), socket->closed.get())) co_return;
+      co_await socket->ws->write(R"({"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"emulator"}})");
+    } else if (reason != "refresh_requested") {
+      co_await socket->ws->close(1000, reason);  // link_disabled, too_many_websockets: closed at once
+      co_return;
+    }
+    // Slack keeps a refreshed socket a little while: a client that opens the replacement first
+    // loses nothing.
+    if (!co_await self->sleep(std::chrono::seconds(5), socket->closed.get())) co_return;
+    co_await socket->ws->close(1001, "refreshed");
+  }, asio::detached);
+}
+
+std::chrono::milliseconds WorkspaceState::delay_for(const std::string& method) {
+  std::lock_guard lock(mutex);
+  if (auto it = delays.find(method); it != delays.end()) return it->second;
+  if (auto it = delays.find(""); it != delays.end()) return it->second;
+  return std::chrono::milliseconds(0);
 }
 
 void WorkspaceState::flush_undelivered() {
@@ -170,7 +209,7 @@ awaitable<void> WorkspaceState::socket_session(ServerRequest req, std::unique_pt
     std::lock_guard lock(mutex);
     if (!tickets.erase(ticket)) {
       socket->open = false;
-    } else if (sockets.size() >= 10) {
+    } else if (static_cast<int>(sockets.size()) >= max_sockets) {
       socket->open = false;
       ticket.clear();
     } else {

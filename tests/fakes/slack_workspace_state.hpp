@@ -4,6 +4,7 @@
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
+#include <chrono>
 #include <boost/json/value.hpp>
 #include <deque>
 #include <mutex>
@@ -43,6 +44,10 @@ struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
   std::vector<std::shared_ptr<Socket>> sockets;
   std::deque<std::string> undelivered;  // envelope ids waiting for a socket
   std::map<std::string, std::pair<int, int>> rate_limits;  // method -> (remaining, retry_after_s)
+  std::map<std::string, std::pair<int, int>> http_errors;  // method -> (remaining, HTTP status)
+  std::map<std::string, std::chrono::milliseconds> delays;  // method ("" for all) -> answer delay
+  bool duplicate_deliveries = false;
+  int max_sockets = 10;
   std::vector<std::string> rejected_frames;
   std::uint64_t counter = 0;
   std::uint64_t seq = 0;  // orders calls and acks as they arrive
@@ -61,12 +66,25 @@ struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
   // Sleeps `d` on the workspace clock; false when the workspace stops (or `also` is cancelled).
   awaitable<bool> sleep(std::chrono::milliseconds d, asio::steady_timer* also = nullptr);
   awaitable<void> send_envelope(std::string envelope_id);
+  // HTTP mode (settings.request_url): signed POSTs with Slack's retries (slack_workspace_http.cpp).
+  awaitable<void> send_http(std::string envelope_id);
   awaitable<void> socket_session(ServerRequest req, std::unique_ptr<WebSocket> ws);
   void flush_undelivered();
+  // The open sockets selected by `index` (all when < 0), in hello order.
+  std::vector<std::shared_ptr<Socket>> pick_sockets(int index);  // not locked
+  // Sends a disconnect frame; for warning and refresh_requested the socket is closed later, as
+  // Slack does (10 s after a warning, 5 s after a refresh unless the client closes it first).
+  void disconnect(std::shared_ptr<Socket> socket, const std::string& reason);
+  std::chrono::milliseconds delay_for(const std::string& method);  // not locked
 };
 
 // A stored message as the Web API returns it (conversations.history, chat.postMessage).
 boost::json::object message_object(const SlackMessage& m);
+
+// The /_emulator/* control routes (slack_workspace_control.cpp). They drive the workspace through
+// its public interface: `*workspace` is set once the SlackWorkspace exists and cleared when it
+// goes (requests in between get 503).
+void add_control_routes(Router& router, std::shared_ptr<WorkspaceState> st, std::shared_ptr<SlackWorkspace*> workspace);
 
 // The Web API method handlers: (state, args, token) -> JSON answer. Defined in slack_workspace.cpp.
 ServerResponse handle_api(WorkspaceState& st, const std::string& method, const ServerRequest& req);
