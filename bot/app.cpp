@@ -10,6 +10,7 @@
 
 #include "bot/config.hpp"
 #include "bot/event_router.hpp"
+#include "bot/http_mode.hpp"
 #include "bot/intake.hpp"
 #include "bot/report.hpp"
 #include "bot/store_deploy_history.hpp"
@@ -23,6 +24,7 @@
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
 #include "net/logging.hpp"
+#include "slack/rate_limiter.hpp"
 #include "slack/socket_mode_client.hpp"
 #include "slack/web_api.hpp"
 #include "store/store.hpp"
@@ -55,14 +57,16 @@ class BotApp final : public App {
         clock_(clock),
         store_(std::move(store)),
         http_(make_curl_http_client(ex, clock)),
-        api_(slack::make_web_api(*http_, config.slack)),
+        limiter_(clock),
+        api_(slack::make_web_api(*http_, limiter_, config.slack)),
         deploys_(make_store_deploy_history(*store_)),
         pipeline_(registry_, clock),
         wakeup_(ex, clock),
         intake_(*store_, *api_, config_, registry_, clock, wakeup_),
         worker_(*store_, *api_, pipeline_, config_, clock, wakeup_, WorkerSettings{.worker_id = worker_name()}),
         replay_wakeup_(ex, clock),
-        tasks_(ex) {
+        tasks_(ex),
+        stop_signal_(ex, asio::steady_timer::time_point::max()) {
     investigators::register_builtin_sources(registry_, investigators::SourceDeps{*http_, clock, deploys_.get()});
   }
 
@@ -80,15 +84,24 @@ class BotApp final : public App {
     spdlog::info("slack: connected to {} as {} (user {}, bot {})", me->team, me->url, me->user_id, me->bot_id);
     if (stopping_) co_return Result<void>();  // stop() came during start-up
     router_ = std::make_unique<EventRouter>(executor_, *store_, config_, intake_, *me);
-    socket_ = std::make_unique<slack::SocketModeClient>(
-        *api_, clock_, config_.slack,
-        [this](const slack::Envelope& env) { return router_->on_envelope(env); });
+    const bool http_mode = config_.slack.mode == slack::SlackMode::Http;
+    if (!http_mode) {
+      socket_ = std::make_unique<slack::SocketModeClient>(*api_, clock_, config_.slack, envelope_handler());
+    }
     if (config_.has_server) {
       if (auto r = start_server(); !r) co_return r.error();
     }
     tasks_.spawn(worker_.run(), "worker");
     tasks_.spawn(replay_loop(), "replay");
-    auto result = stopping_ ? Result<void>() : co_await socket_->run();
+    Result<void> result;
+    if (http_mode) {
+      // Slack comes to us: wait for stop(), then take no more requests before draining.
+      while (!stopping_) co_await stop_signal_.async_wait(asio::as_tuple(asio::use_awaitable));
+      co_await server_->stop();
+      server_.reset();
+    } else if (!stopping_) {
+      result = co_await socket_->run();
+    }
     stopping_ = true;
     spdlog::debug("app: sockets closed; finishing events in flight, stopping the worker");
     auto drained = co_await (router_->drain() || clock_.sleep_for(kDrainLimit));
@@ -102,12 +115,14 @@ class BotApp final : public App {
 
   void stop() override {
     stopping_ = true;
+    stop_signal_.cancel();
     if (socket_) socket_->stop();
     worker_.stop();
     replay_wakeup_.notify();
   }
 
   int open_sockets() const override { return socket_ ? socket_->open_sockets() : 0; }
+  std::uint16_t http_port() const override { return server_ ? server_->port() : 0; }
   void on_report(std::function<void(const Report&)> cb) override { worker_.on_report = std::move(cb); }
 
  private:
@@ -122,13 +137,22 @@ class BotApp final : public App {
     }
   }
 
+  slack::EnvelopeHandler envelope_handler() {
+    return [this](const slack::Envelope& env) { return router_->on_envelope(env); };
+  }
+
+  // /healthz and /readyz; in HTTP mode also the Slack routes (ready as soon as they are served).
   Result<void> start_server() {
     Router router;
     router.add("GET", "/healthz", [](ServerRequest) -> awaitable<ServerResponse> { co_return ServerResponse::text(200, "ok\n"); });
     router.add("GET", "/readyz", [this](ServerRequest) -> awaitable<ServerResponse> {
-      bool ready = socket_ && socket_->open_sockets() > 0;
+      bool ready = !stopping_ && (config_.slack.mode == slack::SlackMode::Http || (socket_ && socket_->open_sockets() > 0));
       co_return ServerResponse::text(ready ? 200 : 503, ready ? "ready\n" : "no Slack socket open\n");
     });
+    if (config_.slack.mode == slack::SlackMode::Http) {
+      add_slack_http_routes(router, HttpModeSettings{.signing_secret = config_.slack.signing_secret}, clock_,
+                            envelope_handler());
+    }
     HttpServerSettings hs;
     hs.listen = config_.server.listen;
     auto server = start_http_server(executor_, hs, std::move(router));
@@ -143,6 +167,7 @@ class BotApp final : public App {
   Clock& clock_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<HttpClient> http_;
+  slack::RateLimiter limiter_;  // paces every Web API call of this app
   std::unique_ptr<slack::WebApi> api_;
   std::unique_ptr<investigators::DeployHistory> deploys_;
   investigators::SourceRegistry registry_;
@@ -153,6 +178,7 @@ class BotApp final : public App {
   Wakeup replay_wakeup_;
   TaskGroup tasks_;   // the worker and replay loops; joined before run() returns
   bool stopping_ = false;
+  asio::steady_timer stop_signal_;  // cancelled by stop(): ends run()'s wait in HTTP mode
   std::unique_ptr<EventRouter> router_;
   std::unique_ptr<slack::SocketModeClient> socket_;
   std::unique_ptr<HttpServer> server_;
@@ -161,8 +187,8 @@ class BotApp final : public App {
 }  // namespace
 
 Result<std::unique_ptr<App>> App::create(asio::any_io_executor executor, const Config& config, Clock& clock) {
-  if (config.slack.mode == slack::SlackMode::Http) {
-    return fail(Errc::InvalidArgument, "slack.mode: http is not available yet (Socket Mode works today)");
+  if (config.slack.mode == slack::SlackMode::Http && !config.has_server) {
+    return fail(Errc::InvalidArgument, "cannot run: slack.mode is http but the server section is missing (Slack posts to server.listen)");
   }
   if (auto missing = missing_for_run(config); !missing.empty()) {
     std::string all;

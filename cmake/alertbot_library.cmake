@@ -4,7 +4,8 @@
 function(alertbot_library name dir)
   cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
   file(GLOB_RECURSE srcs CONFIGURE_DEPENDS "${dir}/*.cpp")
-  list(FILTER srcs EXCLUDE REGEX ".*/main\\.cpp$")
+  # main.cpp and *_main.cpp are executables' entry points, not library code.
+  list(FILTER srcs EXCLUDE REGEX "(^|/|_)main\\.cpp$")
   if(NOT srcs)
     # A folder with headers only so far (settings structs): an interface library.
     add_library(${name} INTERFACE)

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <deque>
 
+#include "net/async_mutex.hpp"
 #include "net/detail/beast_fwd.hpp"
 
 namespace alertbot {
@@ -26,58 +27,6 @@ namespace {
 namespace websocket = boost::beast::websocket;
 using tcp = asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-
-// Serialises writes (text frames, pings, close) on one websocket: Beast allows one at a time.
-// The lock passes from unlock() straight to the next waiter. A waiter cancelled while queued
-// leaves the queue and does not get the lock. Single-threaded: coroutines on the socket's executor.
-class WriteLock {
- public:
-  // True when the caller now holds the lock; false when it was cancelled while waiting.
-  awaitable<bool> lock() {
-    if (!busy_) {
-      busy_ = true;
-      co_return true;
-    }
-    auto w = std::make_shared<Waiter>(co_await asio::this_coro::executor);
-    waiters_.push_back(w);
-    // However this coroutine leaves (woken, cancelled, or destroyed by an exception), a waiter
-    // that was not granted the lock is taken off the queue.
-    struct Leave {
-      WriteLock& lock;
-      std::shared_ptr<Waiter> w;
-      ~Leave() {
-        if (!w->granted) lock.waiters_.erase(std::remove(lock.waiters_.begin(), lock.waiters_.end(), w), lock.waiters_.end());
-      }
-    } leave{*this, w};
-    co_await w->timer.async_wait(kTuple);
-    co_return w->granted;
-  }
-  // Releases the lock when it goes out of scope, also when the holder throws.
-  struct Held {
-    WriteLock& lock;
-    ~Held() { lock.unlock(); }
-  };
-
-  void unlock() {
-    if (waiters_.empty()) {
-      busy_ = false;
-      return;
-    }
-    auto next = waiters_.front();
-    waiters_.pop_front();
-    next->granted = true;  // busy_ stays true: ownership moves
-    next->timer.cancel();
-  }
-
- private:
-  struct Waiter {
-    explicit Waiter(asio::any_io_executor ex) : timer(ex, asio::steady_timer::time_point::max()) {}
-    asio::steady_timer timer;
-    bool granted = false;
-  };
-  bool busy_ = false;
-  std::deque<std::shared_ptr<Waiter>> waiters_;
-};
 
 Error map_ws_error(boost::system::error_code ec, std::string_view what, const websocket::close_reason& reason) {
   std::string w(what);
@@ -115,7 +64,7 @@ class BeastWebSocket final : public ServerWebSocket {
 
   awaitable<Result<void>> write(std::string_view text) override {
     if (!co_await lock_.lock()) co_return fail(Errc::Cancelled, "websocket write: cancelled while queued");
-    WriteLock::Held held{lock_};
+    AsyncMutex::Guard held{lock_};
     ws_.text(true);
     auto [ec, n] = co_await ws_.async_write(asio::buffer(text.data(), text.size()), kTuple);
     if (ec) co_return map_ws_error(ec, "websocket write", ws_.reason());
@@ -125,7 +74,7 @@ class BeastWebSocket final : public ServerWebSocket {
   awaitable<Result<void>> ping(std::string_view payload) override {
     if (payload.size() > 125) co_return fail(Errc::InvalidArgument, "websocket ping: payload above 125 bytes");
     if (!co_await lock_.lock()) co_return fail(Errc::Cancelled, "websocket ping: cancelled while queued");
-    WriteLock::Held held{lock_};
+    AsyncMutex::Guard held{lock_};
     auto [ec] = co_await ws_.async_ping(websocket::ping_data(payload.data(), payload.size()), kTuple);
     if (ec) co_return map_ws_error(ec, "websocket ping", ws_.reason());
     co_return Result<void>();
@@ -137,7 +86,7 @@ class BeastWebSocket final : public ServerWebSocket {
       abort();
       co_return;
     }
-    WriteLock::Held held{lock_};
+    AsyncMutex::Guard held{lock_};
     // Bound the close handshake: a peer that never answers must not hold us (1 s).
     websocket::stream_base::timeout t;
     ws_.get_option(t);
@@ -160,7 +109,7 @@ class BeastWebSocket final : public ServerWebSocket {
   websocket::stream<Next> ws_;
   std::shared_ptr<ssl::context> ctx_;  // keeps the TLS context alive as long as the stream
   beast::flat_buffer buffer_;
-  WriteLock lock_;
+  AsyncMutex lock_;  // one write (frame, ping, close) at a time: Beast allows no more
   std::function<void(bool, std::string_view)> on_control_;
 };
 

@@ -14,6 +14,14 @@ packages=(
   postgresql prometheus prometheus-alertmanager
 )
 
+# Node.js and npm run the official Slack SDK test and the Bolt side of bench_slack_events
+# (tests/node). A machine that already has `node` on PATH keeps it; otherwise Debian's is
+# installed. The pinned @slack packages need Node.js >= 20.18.1: Debian bookworm's nodejs is 18,
+# so there the node_sdk test fails and the benchmark leaves the Bolt side out, each saying why.
+if ! command -v node >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -24,7 +24,7 @@ bool BlockKit::admit(std::size_t text_len) {
 }
 
 BlockKit& BlockKit::header(std::string text) {
-  text = truncate_utf8(text, kMaxHeader);
+  text = truncate_utf8(plain(text), kMaxHeader);
   if (text.empty() || !admit(text.size())) return *this;
   blocks_.push_back(json::serialize(json::object{{"type", "header"}, {"text", {{"type", "plain_text"}, {"text", text}, {"emoji", true}}}}));
   return *this;

@@ -2,7 +2,8 @@
 // at most 50 blocks, header text 150 chars of plain_text, section text 3000, 10 fields of 2000,
 // 10 context elements, 13,000 characters of block text in all. Text over a limit is cut without
 // breaking UTF-8, entities or links; blocks past the budget are dropped and a final context line
-// says so. The builder never escapes: callers pass mrkdwn they built from escape()d pieces.
+// says so. The builder never escapes mrkdwn: callers pass mrkdwn they built from escape()d pieces;
+// header() takes plain text and neutralises it itself (slack::plain).
 #pragma once
 
 #include <string>

@@ -4,6 +4,21 @@
 
 namespace alertbot::slack {
 
+namespace {
+
+// After an '@' at `i`: a zero-width space when a broadcast word follows, so "@here" shows but
+// never notifies.
+void defuse_after_at(std::string_view s, std::size_t i, std::string& out) {
+  for (std::string_view word : {"here", "channel", "everyone"}) {
+    if (s.substr(i + 1, word.size()) == word) {
+      out += "\xE2\x80\x8B";
+      return;
+    }
+  }
+}
+
+}  // namespace
+
 std::string escape(std::string_view s) {
   std::string out;
   out.reserve(s.size() + 8);
@@ -17,14 +32,23 @@ std::string escape(std::string_view s) {
       out += "&gt;";
     } else {
       out += c;
-      if (c == '@') {
-        for (std::string_view word : {"here", "channel", "everyone"}) {
-          if (s.substr(i + 1, word.size()) == word) {
-            out += "\xE2\x80\x8B";  // zero-width space: "@here" shows, never notifies
-            break;
-          }
-        }
-      }
+      if (c == '@') defuse_after_at(s, i, out);
+    }
+  }
+  return out;
+}
+
+std::string plain(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '<') {
+      out += "\xE2\x80\xB9";  // ‹
+    } else if (s[i] == '>') {
+      out += "\xE2\x80\xBA";  // ›
+    } else {
+      out += s[i];
+      if (s[i] == '@') defuse_after_at(s, i, out);
     }
   }
   return out;
@@ -39,6 +63,7 @@ std::string link(std::string_view url, std::string_view label) {
       case '<': safe += "%3C"; break;
       case '>': safe += "%3E"; break;
       case ' ': safe += "%20"; break;
+      case '@': safe += "%40"; break;  // equivalent in a URL, and never a mention
       case '&': safe += "&amp;"; break;
       default: safe += c;
     }

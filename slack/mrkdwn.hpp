@@ -10,8 +10,12 @@
 
 namespace alertbot::slack {
 
-// Escaped and neutralised text, safe inside any mrkdwn or plain_text object.
+// Escaped and neutralised text, safe inside any mrkdwn object.
 std::string escape(std::string_view untrusted);
+// Neutralised text for plain_text objects (headers, button labels), which show entities
+// literally: '<' and '>' become the look-alike '‹' and '›' and "@here" and the like are defused, so
+// nothing in it can be read as a mention or a link.
+std::string plain(std::string_view untrusted);
 // "<url|label>" with the label escaped and the URL stripped of characters that would end the
 // link; only http(s) URLs are linked, anything else is returned as escaped text.
 std::string link(std::string_view url, std::string_view label);

@@ -21,11 +21,13 @@ namespace {
 constexpr std::size_t kSeenCapacity = 10000;
 }
 
-// One of the sockets run() keeps open: its loop, the socket of the moment, and how to stop it.
+// One of the sockets run() keeps open: its loop, the socket of the moment, the sockets it replaced
+// that are still delivering, and how to stop it.
 struct SocketModeClient::Slot {
   int index = 0;
   asio::cancellation_signal cancel;  // stops the loop's sleeps and connects
   std::shared_ptr<WebSocket> current;  // the open socket, if any (shared so stop() can close it)
+  std::vector<std::shared_ptr<WebSocket>> draining;  // replaced by a refresh, still read until closed
   bool done = false;
 };
 
@@ -35,36 +37,45 @@ SocketModeClient::SocketModeClient(WebApi& api, Clock& clock, SlackSettings sett
 
 SocketModeClient::~SocketModeClient() = default;
 
+void SocketModeClient::spawn_task(awaitable<void> task) {
+  ++tasks_;
+  asio::co_spawn(executor_, std::move(task), [this](std::exception_ptr) {
+    if (--tasks_ == 0 && tasks_idle_) tasks_idle_->cancel();
+  });
+}
+
 awaitable<Result<void>> SocketModeClient::run() {
   auto ex = co_await asio::this_coro::executor;
   executor_ = ex;
+  tasks_idle_ = std::make_unique<asio::steady_timer>(ex, asio::steady_timer::time_point::max());
   int n = std::clamp(settings_.connections, 1, 10);
-  std::optional<Error> fatal;
-  int running = n;
-  asio::steady_timer all_done(ex, asio::steady_timer::time_point::max());
   for (int i = 0; i < n; ++i) {
     auto slot = std::make_shared<Slot>();
     slot->index = i;
     slots_.push_back(slot);
+    ++tasks_;
     asio::co_spawn(ex, connection_loop(slot),
-                   asio::bind_cancellation_slot(slot->cancel.slot(), [&, slot](std::exception_ptr e, Result<void> r) {
+                   asio::bind_cancellation_slot(slot->cancel.slot(), [this, slot](std::exception_ptr e, Result<void> r) {
                      slot->done = true;
                      if (e && !stopping_) {
-                       // Cancellation by stop() surfaces as an exception in the loop; only
-                       // an exception while running is a failure.
-                       fatal = fail(Errc::Internal, "socket mode: connection loop threw");
-                     } else if (!e && !r && !fatal) {
-                       fatal = r.error();
+                       // Cancellation by stop() surfaces as an exception in the loop; only an
+                       // exception while running is a failure.
+                       fatal_ = fail(Errc::Internal, "socket mode: connection loop threw");
+                     } else if (!e && !r && !fatal_) {
+                       fatal_ = r.error();
                      }
                      if ((!e && !r) || (e && !stopping_)) stop();  // a fatal error ends every socket
-                     if (--running == 0) all_done.cancel();
+                     if (--tasks_ == 0) tasks_idle_->cancel();
                    }));
   }
-  // Not cancellable: the loops' completion handlers use this frame's locals.
-  co_await all_done.async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), asio::as_tuple(asio::use_awaitable)));
+  // Not cancellable: the loops and drains use this object until they end.
+  while (tasks_ > 0) {
+    tasks_idle_->expires_at(asio::steady_timer::time_point::max());
+    co_await tasks_idle_->async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), asio::as_tuple(asio::use_awaitable)));
+  }
   spdlog::debug("socket mode: every connection loop ended");
   slots_.clear();
-  if (fatal) co_return *fatal;
+  if (fatal_) co_return *fatal_;
   co_return Result<void>();
 }
 
@@ -73,11 +84,12 @@ void SocketModeClient::stop() {
   stopping_ = true;
   spdlog::debug("socket mode: stopping {} socket(s)", slots_.size());
   for (auto& slot : slots_) {
-    if (slot->done) continue;
-    if (auto ws = slot->current) {
+    std::vector<std::shared_ptr<WebSocket>> open = slot->draining;
+    if (slot->current) open.push_back(slot->current);
+    for (auto& ws : open) {
       asio::co_spawn(executor_, [ws]() -> awaitable<void> { co_await ws->close(1000, "shutting down"); }, asio::detached);
     }
-    slot->cancel.emit(asio::cancellation_type::terminal);
+    if (!slot->done) slot->cancel.emit(asio::cancellation_type::terminal);
   }
 }
 
@@ -98,6 +110,29 @@ void SocketModeClient::remember_saved(const std::string& key) {
   }
 }
 
+awaitable<Result<std::shared_ptr<WebSocket>>> SocketModeClient::open_socket(Slot& slot) {
+  auto url = co_await api_.open_socket_url();
+  if (!url) co_return url.error();
+  std::string target = *url;
+  if (settings_.debug_reconnects) target += (target.find('?') == std::string::npos ? "?" : "&") + std::string("debug_reconnects=true");
+  WebSocketClientSettings ws_settings;
+  ws_settings.idle_timeout = timings_.idle_timeout;
+  ws_settings.connect_timeout = timings_.hello_timeout;
+  auto ws = co_await connect_websocket(target, ws_settings);
+  if (!ws) co_return ws.error();
+  std::shared_ptr<WebSocket> socket = std::move(*ws);
+  // Slack speaks first: hello. Anything else means this is not a Socket Mode link.
+  auto first = co_await socket->read();
+  if (!first) co_return first.error();
+  auto frame = parse_socket_frame(*first);
+  if (!frame || !std::holds_alternative<Hello>(*frame)) {
+    co_await socket->close(1002, "expected hello");
+    co_return fail(Errc::ProtocolError, "socket mode: the first frame was not hello");
+  }
+  spdlog::info("socket mode [{}]: connected ({} socket(s) open for the app)", slot.index, std::get<Hello>(*frame).num_connections);
+  co_return socket;
+}
+
 awaitable<Result<void>> SocketModeClient::connection_loop(std::shared_ptr<Slot> slot) {
   int failures = 0;
   while (!stopping_) {
@@ -106,65 +141,81 @@ awaitable<Result<void>> SocketModeClient::connection_loop(std::shared_ptr<Slot> 
       spdlog::info("socket mode [{}]: reconnecting in {} ms", slot->index, wait.count());
       if (!co_await clock_.sleep_for(wait)) co_return Result<void>();  // stopped
     }
-    auto url = co_await api_.open_socket_url();
-    if (!url) {
-      if (is_fatal_auth_error(slack_error_code(url.error()))) {
-        spdlog::error("socket mode: the app token was refused ({}); check slack.app_token", url.error().describe());
-        co_return url.error();
-      }
-      spdlog::warn("socket mode [{}]: apps.connections.open failed: {}", slot->index, url.error().describe());
-      ++failures;
-      continue;
+    auto ws = co_await open_socket(*slot);
+    if (stopping_) {
+      if (ws) co_await (*ws)->close(1000, "shutting down");
+      co_return Result<void>();
     }
-    std::string target = *url;
-    if (settings_.debug_reconnects) target += (target.find('?') == std::string::npos ? "?" : "&") + std::string("debug_reconnects=true");
-    WebSocketClientSettings ws_settings;
-    ws_settings.idle_timeout = timings_.idle_timeout;
-    ws_settings.connect_timeout = timings_.hello_timeout;
-    auto ws = co_await connect_websocket(target, ws_settings);
-    if (stopping_) co_return Result<void>();
     if (!ws) {
-      spdlog::warn("socket mode [{}]: connect failed: {}", slot->index, ws.error().describe());
+      if (is_fatal_auth_error(slack_error_code(ws.error()))) {
+        spdlog::error("socket mode: the app token was refused ({}); check slack.app_token", ws.error().describe());
+        co_return ws.error();
+      }
+      spdlog::warn("socket mode [{}]: cannot open a socket: {}", slot->index, ws.error().describe());
       ++failures;
       continue;
     }
     ++connects_;
-    slot->current = std::move(*ws);
-    std::string reason = co_await session(*slot, *slot->current);
-    auto closing = std::move(slot->current);
-    co_await closing->close(1000, "");
+    failures = 0;
+    slot->current = *ws;
+    std::string reason = co_await read_frames(*slot, **ws, false);
+    slot->current.reset();
+    if (reason == "refresh_requested" || reason == "warning") {
+      // The old socket still delivers until Slack closes it: it is read to the end while the
+      // replacement opens, so no event falls between the two.
+      slot->draining.push_back(*ws);
+      spawn_task(drain(slot, *ws));
+      continue;
+    }
+    if (reason == "link_disabled" || reason == "too_many_websockets" || reason.empty()) {
+      (*ws)->abort();  // Slack closes these itself (or the socket is already dead): no handshake
+    } else {
+      co_await (*ws)->close(1000, "");
+    }
     if (reason == "link_disabled") {
       spdlog::error("socket mode: Slack says Socket Mode is disabled for this app (link_disabled); retrying in {} s",
                     timings_.link_disabled_backoff.count() / 1000);
       if (!co_await clock_.sleep_for(timings_.link_disabled_backoff)) co_return Result<void>();
-      failures = 0;
     } else if (reason == "too_many_websockets") {
       spdlog::warn("socket mode [{}]: too many websockets for this app; holding one fewer", slot->index);
       co_return Result<void>();
-    } else {
-      failures = reason.empty() ? failures + 1 : 0;
     }
+    // A socket that worked and ended (reset, stale, any other disconnect) is replaced at once;
+    // backoff only grows while new sockets keep failing.
   }
   co_return Result<void>();
 }
 
-awaitable<std::string> SocketModeClient::session(Slot& slot, WebSocket& ws) {
-  // Counts this socket as open from its hello until the session ends, however it ends.
+awaitable<void> SocketModeClient::drain(std::shared_ptr<Slot> slot, std::shared_ptr<WebSocket> ws) {
+  // Slack closes a refreshed socket itself; if it does not, it is closed after drain_limit.
+  asio::cancellation_signal stop_closer;
+  bool closer_done = false;
+  asio::co_spawn(executor_, [this, ws]() -> awaitable<void> {
+    if (co_await clock_.sleep_for(timings_.drain_limit)) co_await ws->close(1000, "replaced");
+  }, asio::bind_cancellation_slot(stop_closer.slot(), [&closer_done](std::exception_ptr) { closer_done = true; }));
+  co_await read_frames(*slot, *ws, true);
+  stop_closer.emit(asio::cancellation_type::terminal);
+  ws->abort();
+  auto& d = slot->draining;
+  d.erase(std::remove(d.begin(), d.end(), ws), d.end());
+  // The closer references this frame's flag: wait for it to finish.
+  while (!closer_done) {
+    asio::steady_timer t(executor_, std::chrono::milliseconds(1));
+    co_await t.async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), asio::as_tuple(asio::use_awaitable)));
+  }
+}
+
+awaitable<std::string> SocketModeClient::read_frames(Slot& slot, WebSocket& ws, bool draining) {
+  // Counts this socket as open while it is read, however the reading ends.
   struct OpenCount {
     int& open;
-    bool counted = false;
-    void hello() {
-      if (!counted) ++open;
-      counted = true;
-    }
-    ~OpenCount() {
-      if (counted) --open;
-    }
+    explicit OpenCount(int& o) : open(o) { ++open; }
+    ~OpenCount() { --open; }
   } count{open_sockets_};
   for (;;) {
     auto text = co_await ws.read();
     if (!text) {
-      if (!stopping_) spdlog::warn("socket mode [{}]: socket ended: {}", slot.index, text.error().describe());
+      if (!stopping_ && !draining) spdlog::warn("socket mode [{}]: socket ended: {}", slot.index, text.error().describe());
       co_return std::string();
     }
     auto frame = parse_socket_frame(*text);
@@ -173,20 +224,16 @@ awaitable<std::string> SocketModeClient::session(Slot& slot, WebSocket& ws) {
       spdlog::warn("socket mode [{}]: bad frame{}: {}", slot.index, id.empty() ? "" : " (envelope " + id + ")",
                    frame.error().describe());
       if (!id.empty()) {
-        Envelope invalid{id, "invalid", *text, false, 0, {}, id};  // named: see GCC note in web_api.cpp
+        Envelope invalid{id, "invalid", *text, false, 0, {}, id};  // named: GCC 12 and co_await temporaries
         co_await handle_envelope(ws, std::move(invalid));
       }
       continue;
     }
-    if (std::holds_alternative<Hello>(*frame)) {
-      count.hello();
-      spdlog::info("socket mode [{}]: connected ({} socket(s) open for the app)", slot.index,
-                   std::get<Hello>(*frame).num_connections);
-    } else if (auto* d = std::get_if<Disconnect>(&*frame)) {
-      spdlog::info("socket mode [{}]: disconnect: {}", slot.index, d->reason);
-      co_return d->reason.empty() ? std::string("unknown") : d->reason;
-    } else {
-      co_await handle_envelope(ws, std::get<Envelope>(std::move(*frame)));
+    if (auto* d = std::get_if<Disconnect>(&*frame)) {
+      spdlog::info("socket mode [{}]: disconnect: {}{}", slot.index, d->reason, draining ? " (already replaced)" : "");
+      if (!draining) co_return d->reason.empty() ? std::string("unknown") : d->reason;
+    } else if (auto* env = std::get_if<Envelope>(&*frame)) {
+      co_await handle_envelope(ws, std::move(*env));
     }
   }
 }

@@ -40,8 +40,9 @@ class WebApi;
 using EnvelopeHandler = std::function<awaitable<Result<std::optional<std::string>>>(const Envelope&)>;
 
 struct SocketModeTimings {
-  std::chrono::milliseconds hello_timeout{10000};   // from upgrade to hello
-  std::chrono::milliseconds idle_timeout{20000};    // no frame at all (pings included) this long: stale
+  std::chrono::milliseconds hello_timeout{10000};   // connect, TLS and upgrade
+  std::chrono::milliseconds idle_timeout{10000};    // no frame at all this long: stale (we ping at half of it)
+  std::chrono::milliseconds drain_limit{10000};     // a refreshed socket is read at most this long
   std::chrono::milliseconds backoff_base{1000};
   std::chrono::milliseconds backoff_max{60000};
   std::chrono::milliseconds link_disabled_backoff{300000};  // Socket Mode switched off in the app
@@ -68,8 +69,14 @@ class SocketModeClient {
  private:
   struct Slot;
   awaitable<Result<void>> connection_loop(std::shared_ptr<Slot> slot);
-  // One socket from hello to its end; returns the disconnect reason ("" for a failure).
-  awaitable<std::string> session(Slot& slot, WebSocket& ws);
+  // apps.connections.open, connect, and wait for hello.
+  awaitable<Result<std::shared_ptr<WebSocket>>> open_socket(Slot& slot);
+  // Reads frames and handles envelopes until the socket ends (returns "") or, unless `draining`,
+  // until a disconnect frame (returns its reason; the socket stays open).
+  awaitable<std::string> read_frames(Slot& slot, WebSocket& ws, bool draining);
+  // Reads a replaced socket to its end (bounded by drain_limit), then closes it.
+  awaitable<void> drain(std::shared_ptr<Slot> slot, std::shared_ptr<WebSocket> ws);
+  void spawn_task(awaitable<void> task);
   awaitable<void> handle_envelope(WebSocket& ws, Envelope env);
   void remember_saved(const std::string& key);
   std::chrono::milliseconds backoff(int failures);
@@ -81,6 +88,9 @@ class SocketModeClient {
   const SocketModeTimings timings_;
   asio::any_io_executor executor_;  // of run()'s caller, set when run() starts
   std::vector<std::shared_ptr<Slot>> slots_;
+  int tasks_ = 0;                                   // connection loops and drains running
+  std::unique_ptr<asio::steady_timer> tasks_idle_;  // cancelled when tasks_ reaches zero
+  std::optional<Error> fatal_;
   bool stopping_ = false;
   // Keys (event id, envelope id) of recent envelopes the handler saved: a redelivery is acked at
   // once. Bounded; the store dedupes durably across restarts and replicas.

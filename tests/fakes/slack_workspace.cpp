@@ -7,6 +7,7 @@
 
 #include "net/form.hpp"
 #include "net/time_format.hpp"
+#include "tests/fakes/slack_workspace_methods.hpp"
 #include "tests/fakes/slack_workspace_state.hpp"
 
 namespace alertbot::fakes {
@@ -14,16 +15,6 @@ namespace detail {
 namespace {
 
 namespace json = boost::json;
-using Args = std::map<std::string, std::string>;
-
-ServerResponse ok_json(json::object o) {
-  o["ok"] = true;
-  return ServerResponse::json(200, json::serialize(o));
-}
-
-ServerResponse error_json(const std::string& code) {
-  return ServerResponse::json(200, json::serialize(json::object{{"ok", false}, {"error", code}}));
-}
 
 // Arguments from a JSON, form or query body, every value as a string (JSON values serialised).
 Result<Args> parse_args(const ServerRequest& req) {
@@ -46,148 +37,6 @@ Result<Args> parse_args(const ServerRequest& req) {
   return args;
 }
 
-std::string arg(const Args& a, const std::string& key) {
-  auto it = a.find(key);
-  return it == a.end() ? std::string() : it->second;
-}
-
-std::size_t text_length(const json::value* t) {
-  if (!t || !t->is_object()) return 0;
-  auto* s = t->as_object().if_contains("text");
-  return s && s->is_string() ? s->get_string().size() : 0;
-}
-
-// Block Kit limits Slack enforces (spec/slack.md section 6): returns a Slack error code or "".
-std::string check_blocks(const std::string& blocks_text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(blocks_text, ec);
-  if (ec || !v.is_array()) return "invalid_blocks_format";
-  const auto& blocks = v.as_array();
-  if (blocks.size() > 50) return "invalid_blocks";
-  std::size_t total = 0;
-  std::set<std::string> block_ids;
-  for (const auto& b : blocks) {
-    if (!b.is_object() || !b.as_object().if_contains("type")) return "invalid_blocks";
-    const auto& o = b.as_object();
-    std::string type(o.at("type").as_string());
-    if (auto* id = o.if_contains("block_id"); id && id->is_string()) {
-      if (id->get_string().size() > 255 || !block_ids.insert(std::string(id->get_string())).second) return "invalid_blocks";
-    }
-    std::size_t n = text_length(o.if_contains("text"));
-    total += n;
-    if (type == "header" && (n == 0 || n > 150)) return "invalid_blocks";
-    if (type == "section") {
-      if (n > 3000) return "invalid_blocks";
-      if (auto* f = o.if_contains("fields"); f && f->is_array()) {
-        if (f->as_array().size() > 10) return "invalid_blocks";
-        for (const auto& field : f->as_array()) {
-          std::size_t fl = field.is_object() && field.as_object().if_contains("text") ? field.as_object().at("text").as_string().size() : 0;
-          if (fl > 2000) return "invalid_blocks";
-          total += fl;
-        }
-      }
-      if (n == 0 && !o.if_contains("fields")) return "invalid_blocks";
-    }
-    auto* el = o.if_contains("elements");
-    if (type == "context" && el && el->is_array()) {
-      if (el->as_array().size() > 10) return "invalid_blocks";
-      for (const auto& e : el->as_array()) total += e.is_object() && e.as_object().if_contains("text") ? e.as_object().at("text").as_string().size() : 0;
-    }
-    if (type == "actions" && el && el->is_array()) {
-      if (el->as_array().size() > 25) return "invalid_blocks";
-      for (const auto& e : el->as_array()) {
-        if (text_length(e.is_object() ? e.as_object().if_contains("text") : nullptr) > 75) return "invalid_blocks";
-        if (auto* val = e.is_object() ? e.as_object().if_contains("value") : nullptr; val && val->is_string() && val->get_string().size() > 2000) return "invalid_blocks";
-      }
-    }
-  }
-  // Slack refuses messages whose blocks carry about 13k characters in all, even when every block
-  // is within its own limit (bolt-js #2509).
-  if (total > 13000) return "msg_blocks_too_long";
-  return {};
-}
-
-// chat.postMessage and chat.update share their content checks.
-std::string check_content(const Args& a, bool require_content) {
-  std::string blocks = arg(a, "blocks");
-  if (!blocks.empty()) {
-    if (auto err = check_blocks(blocks); !err.empty()) return err;
-  }
-  std::string attachments = arg(a, "attachments");
-  if (!attachments.empty()) {
-    boost::system::error_code ec;
-    auto v = json::parse(attachments, ec);
-    if (ec || !v.is_array()) return "invalid_attachments";
-    if (v.as_array().size() > 100) return "too_many_attachments";
-  }
-  if (require_content && arg(a, "text").empty() && blocks.empty() && attachments.empty()) return "no_text";
-  return {};
-}
-
-ServerResponse post_message(WorkspaceState& st, const Args& a, std::vector<std::function<void()>>& after) {
-  std::string channel = arg(a, "channel");
-  if (channel.empty()) return error_json("channel_not_found");
-  if (auto err = check_content(a, true); !err.empty()) return error_json(err);
-  std::string thread_ts = arg(a, "thread_ts");
-  if (!thread_ts.empty()) {
-    auto* parent = st.find_message(channel, thread_ts);
-    if (!parent) return error_json("thread_not_found");
-    if (!parent->thread_ts.empty() && parent->thread_ts != parent->ts) thread_ts = parent->thread_ts;
-  }
-  SlackMessage m;
-  m.channel = channel;
-  m.ts = st.next_ts(channel);
-  m.thread_ts = thread_ts;
-  m.user = st.settings.bot_user_id;
-  m.bot_id = st.settings.bot_id;
-  m.text = arg(a, "text");
-  m.blocks_json = arg(a, "blocks");
-  m.attachments_json = arg(a, "attachments");
-  st.channels[channel].push_back(m);
-  json::object event = st.message_event(m);
-  after.push_back([&st, event] { st.deliver("events_api", event, {}); });
-  return ok_json({{"channel", channel}, {"ts", m.ts}, {"message", message_object(m)}});
-}
-
-ServerResponse update_message(WorkspaceState& st, const Args& a, std::vector<std::function<void()>>& after) {
-  std::string channel = arg(a, "channel");
-  auto* m = st.find_message(channel, arg(a, "ts"));
-  if (!m) return error_json("message_not_found");
-  if (m->bot_id != st.settings.bot_id) return error_json("cant_update_message");
-  if (auto err = check_content(a, false); !err.empty()) return error_json(err);
-  if (a.count("text")) m->text = arg(a, "text");
-  if (a.count("blocks")) m->blocks_json = arg(a, "blocks") == "[]" ? "" : arg(a, "blocks");
-  ++m->edits;
-  json::object changed = st.message_event(*m);
-  json::object event{{"type", "message"}, {"subtype", "message_changed"}, {"hidden", true}, {"channel", channel},
-                     {"ts", m->ts}, {"message", message_object(*m)}};
-  after.push_back([&st, event] { st.deliver("events_api", event, {}); });
-  return ok_json({{"channel", channel}, {"ts", m->ts}, {"text", m->text}, {"message", message_object(*m)}});
-}
-
-ServerResponse replies(WorkspaceState& st, const Args& a) {
-  std::string channel = arg(a, "channel");
-  std::string ts = arg(a, "ts");
-  auto it = st.channels.find(channel);
-  if (it == st.channels.end()) return error_json("channel_not_found");
-  json::array out;
-  for (const auto& m : it->second) {
-    if (m.ts == ts || m.thread_ts == ts) out.push_back(message_object(m));
-  }
-  if (out.empty()) return error_json("thread_not_found");
-  return ok_json({{"messages", out}, {"has_more", false}, {"response_metadata", {{"next_cursor", ""}}}});
-}
-
-ServerResponse history(WorkspaceState& st, const Args& a) {
-  auto it = st.channels.find(arg(a, "channel"));
-  if (it == st.channels.end()) return error_json("channel_not_found");
-  json::array out;
-  for (auto m = it->second.rbegin(); m != it->second.rend(); ++m) {
-    if (m->thread_ts.empty() || m->thread_ts == m->ts) out.push_back(message_object(*m));
-  }
-  return ok_json({{"messages", out}, {"has_more", false}, {"response_metadata", {{"next_cursor", ""}}}});
-}
-
 }  // namespace
 
 ServerResponse handle_api(WorkspaceState& st, const std::string& method, const ServerRequest& req) {
@@ -200,13 +49,14 @@ ServerResponse handle_api(WorkspaceState& st, const std::string& method, const S
   ServerResponse resp;
   {
     std::lock_guard lock(st.mutex);
-    RecordedCall call{method, args ? *args : Args{}, token, false, {}, ++st.seq};
+    RecordedCall call{method, args ? *args : Args{}, token, false, {}, ++st.seq, st.clock.system_now(), 200};
     auto limited = st.rate_limits.find(method);
     if (limited != st.rate_limits.end() && limited->second.first > 0) {
       --limited->second.first;
       resp = ServerResponse::json(429, "{\"ok\":false,\"error\":\"ratelimited\"}");
       resp.headers.emplace_back("Retry-After", std::to_string(limited->second.second));
       call.error = "ratelimited";
+      call.http_status = 429;
       st.calls.push_back(std::move(call));
       return resp;
     }
@@ -215,35 +65,31 @@ ServerResponse handle_api(WorkspaceState& st, const std::string& method, const S
       --broken->second.first;
       resp = ServerResponse::text(broken->second.second, "upstream trouble (injected)\n");
       call.error = "http_" + std::to_string(broken->second.second);
+      call.http_status = broken->second.second;
       st.calls.push_back(std::move(call));
       return resp;
     }
     const bool app_method = method == "apps.connections.open";
     const std::string& expected = app_method ? st.settings.app_token : st.settings.bot_token;
     if (!args) {
-      resp = error_json(args.error().message);
+      resp = error_answer(args.error().message);
     } else if (token.empty()) {
-      resp = error_json("not_authed");
+      resp = error_answer("not_authed");
     } else if (token != expected) {
-      resp = error_json(app_method && token == st.settings.bot_token ? "not_allowed_token_type" : "invalid_auth");
+      resp = error_answer(app_method && token == st.settings.bot_token ? "not_allowed_token_type" : "invalid_auth");
     } else if (method == "auth.test") {
-      resp = ok_json({{"url", "https://emulated.slack.test/"}, {"team", st.settings.team}, {"user", st.settings.bot_name},
+      resp = ok_answer({{"url", "https://emulated.slack.test/"}, {"team", st.settings.team}, {"user", st.settings.bot_name},
                       {"team_id", st.settings.team_id}, {"user_id", st.settings.bot_user_id}, {"bot_id", st.settings.bot_id},
                       {"is_enterprise_install", false}});
     } else if (app_method) {
       std::string ticket = st.new_id("ticket");
       st.tickets.insert(ticket);
-      resp = ok_json({{"url", "ws://127.0.0.1:" + std::to_string(st.port) + "/link/?ticket=" + ticket + "&app_id=" + st.settings.app_id}});
-    } else if (method == "chat.postMessage") {
-      resp = post_message(st, *args, after);
-    } else if (method == "chat.update") {
-      resp = update_message(st, *args, after);
-    } else if (method == "conversations.replies") {
-      resp = replies(st, *args);
-    } else if (method == "conversations.history") {
-      resp = history(st, *args);
+      resp = ok_answer({{"url", "ws://127.0.0.1:" + std::to_string(st.port) + "/link/?ticket=" + ticket + "&app_id=" + st.settings.app_id}});
+    } else if (Method m = find_method(method)) {
+      MethodCall call_ctx{st, *args, after};
+      resp = m(call_ctx);
     } else {
-      resp = error_json("unknown_method");
+      resp = error_answer("unknown_method");
     }
     boost::system::error_code ec;
     auto body = json::parse(resp.body, ec);
@@ -359,9 +205,44 @@ class Workspace final : public SlackWorkspace {
     return st_->deliveries;
   }
 
+  std::size_t unacked_deliveries() const override {
+    std::lock_guard lock(st_->mutex);
+    return static_cast<std::size_t>(
+        std::count_if(st_->deliveries.begin(), st_->deliveries.end(), [](const Delivery& d) { return !d.acked; }));
+  }
+
   int open_sockets() const override {
     std::lock_guard lock(st_->mutex);
     return static_cast<int>(st_->sockets.size());
+  }
+
+  std::vector<SlackFile> files() const override {
+    std::lock_guard lock(st_->mutex);
+    std::vector<SlackFile> out;
+    for (const auto& [id, f] : st_->files) out.push_back(f);
+    return out;
+  }
+
+  std::vector<SlackMessage> ephemerals() const override {
+    std::lock_guard lock(st_->mutex);
+    return st_->ephemerals;
+  }
+
+  std::string home_view(const std::string& user) const override {
+    std::lock_guard lock(st_->mutex);
+    auto it = st_->home_views.find(user);
+    return it == st_->home_views.end() ? std::string() : it->second;
+  }
+
+  std::vector<std::string> opened_views() const override {
+    std::lock_guard lock(st_->mutex);
+    return st_->opened_views;
+  }
+
+  std::string thread_status(const std::string& channel, const std::string& thread_ts) const override {
+    std::lock_guard lock(st_->mutex);
+    auto it = st_->thread_statuses.find(channel + ":" + thread_ts);
+    return it == st_->thread_statuses.end() ? std::string() : it->second;
   }
 
   std::vector<std::string> rejected_frames() const override {
@@ -423,6 +304,14 @@ Result<std::unique_ptr<SlackWorkspace>> SlackWorkspace::start(asio::any_io_execu
       co_return handle_api(*st, method, req);
     });
   }
+  // The upload_url files.getUploadURLExternal hands out: raw bytes or multipart, as the SDKs send.
+  router.add("POST", "/upload/*", [st](ServerRequest req) -> awaitable<ServerResponse> {
+    std::lock_guard lock(st->mutex);
+    auto it = st->files.find(req.path.substr(8));
+    if (it == st->files.end()) co_return ServerResponse::text(404, "no such upload\n");
+    it->second.bytes = req.body;
+    co_return ServerResponse::text(200, "OK - " + std::to_string(req.body.size()));
+  });
   router.add("POST", "/hooks/incoming/*", [st](ServerRequest req) -> awaitable<ServerResponse> {
     auto ts = Workspace::incoming_webhook(*st, req.path.substr(16), req.body);
     co_return ts ? ServerResponse::text(200, "ok") : ServerResponse::text(400, ts.error().message);

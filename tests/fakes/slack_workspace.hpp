@@ -61,6 +61,22 @@ struct SlackMessage {
   std::string blocks_json;       // "" or a JSON array
   std::string attachments_json;  // "" or a JSON array
   int edits = 0;                 // chat.update calls applied
+  std::map<std::string, std::vector<std::string>> reactions;  // emoji name -> users who reacted
+  std::string streaming_state;   // "" | in_progress | completed (chat.startStream ... stopStream)
+  std::vector<std::string> file_ids;  // files shared with this message
+};
+
+// A file uploaded through files.getUploadURLExternal and files.completeUploadExternal.
+struct SlackFile {
+  std::string id;
+  std::string filename;
+  std::string title;
+  std::string alt_text;
+  std::size_t declared_length = 0;
+  std::string bytes;       // what was POSTed to the upload URL
+  bool completed = false;  // files.completeUploadExternal was called
+  std::string channel;     // where it was shared
+  std::string thread_ts;
 };
 
 // One Web API call as received.
@@ -71,6 +87,8 @@ struct RecordedCall {
   bool ok = false;
   std::string error;  // Slack error code when !ok
   std::uint64_t seq = 0;  // order among every call and ack the workspace received
+  std::chrono::system_clock::time_point at;  // when it arrived, on the workspace clock
+  int http_status = 200;  // what the workspace answered
 };
 
 // One envelope sent over Socket Mode.
@@ -86,7 +104,10 @@ struct Delivery {
   // Real time from the first send to the ack (measured with the steady clock even when the
   // workspace runs on a fake one: this is a measurement, not behaviour).
   std::chrono::microseconds ack_latency{0};
+  // From the latest (re)send to the ack: how long the client that got it took.
+  std::chrono::microseconds ack_after_last_send{0};
   std::chrono::steady_clock::time_point first_sent{};
+  std::chrono::steady_clock::time_point last_sent{};
 };
 
 class SlackWorkspace {
@@ -136,6 +157,16 @@ class SlackWorkspace {
   virtual std::vector<SlackMessage> channel_history(const std::string& channel) const = 0;
   virtual std::vector<RecordedCall> calls(const std::string& method = {}) const = 0;
   virtual std::vector<Delivery> deliveries() const = 0;
+  // How many deliveries are not acked yet (cheap: no copy).
+  virtual std::size_t unacked_deliveries() const = 0;
+  virtual std::vector<SlackFile> files() const = 0;
+  // Ephemeral messages (only their `user` saw them): not part of any channel's history.
+  virtual std::vector<SlackMessage> ephemerals() const = 0;
+  // The App Home view views.publish set for `user` ("" if none) and views.open calls so far.
+  virtual std::string home_view(const std::string& user) const = 0;
+  virtual std::vector<std::string> opened_views() const = 0;
+  // The assistant status of a thread (assistant.threads.setStatus).
+  virtual std::string thread_status(const std::string& channel, const std::string& thread_ts) const = 0;
   virtual int open_sockets() const = 0;
   // Frames the workspace refused as acks (for example 20 KiB or larger).
   virtual std::vector<std::string> rejected_frames() const = 0;

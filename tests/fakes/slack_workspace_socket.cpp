@@ -34,6 +34,11 @@ awaitable<bool> WorkspaceState::sleep(std::chrono::milliseconds d, asio::steady_
   co_return r.index() == 0 && std::get<0>(r);
 }
 
+Delivery* WorkspaceState::find_delivery(const std::string& envelope_id) {
+  auto it = delivery_index.find(envelope_id);
+  return it == delivery_index.end() ? nullptr : &deliveries[it->second];
+}
+
 std::string WorkspaceState::new_id(const char* prefix) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%s-%08llx-%04llx", prefix, static_cast<unsigned long long>(++counter),
@@ -79,6 +84,16 @@ json::object WorkspaceState::message_event(const SlackMessage& m) const {
   e["channel"] = m.channel;
   e["event_ts"] = m.ts;
   e["channel_type"] = "channel";
+  if (m.bot_id.empty() && m.subtype.empty()) {
+    // What a person's message carries (the client's id, the team, the rich text).
+    e["client_msg_id"] = "cmsg-" + m.ts;
+    e["team"] = settings.team_id;
+    e["blocks"] = json::array{json::object{
+        {"type", "rich_text"},
+        {"block_id", "rt" + m.ts},
+        {"elements", json::array{json::object{{"type", "rich_text_section"},
+                                              {"elements", json::array{json::object{{"type", "text"}, {"text", m.text}}}}}}}}};
+  }
   if (m.bot_id == settings.bot_id) {
     e["app_id"] = settings.app_id;
     e["bot_profile"] = {{"id", settings.bot_id}, {"app_id", settings.app_id}, {"name", settings.bot_name}};
@@ -95,7 +110,9 @@ json::object WorkspaceState::event_callback(json::object event, std::string& eve
           {"type", "event_callback"},
           {"event_id", event_id_out},
           {"event_time", secs},
-          {"authorizations", json::array{{{"team_id", settings.team_id}, {"user_id", settings.bot_user_id}, {"is_bot", true}}}},
+          {"authorizations", json::array{{{"enterprise_id", nullptr}, {"team_id", settings.team_id}, {"user_id", settings.bot_user_id},
+                                          {"is_bot", true}, {"is_enterprise_install", false}}}},
+          {"is_ext_shared_channel", false},
           {"event", std::move(event)}};
 }
 
@@ -110,6 +127,7 @@ void WorkspaceState::deliver(const std::string& type, json::object payload, cons
     d.envelope_id = new_id("env");
     d.payload_json = json::serialize(payload);
     id = d.envelope_id;
+    delivery_index[id] = deliveries.size();
     deliveries.push_back(std::move(d));
   }
   if (!settings.request_url.empty()) {
@@ -128,8 +146,8 @@ awaitable<void> WorkspaceState::send_envelope(std::string envelope_id) {
     int attempt = 0;
     {
       std::lock_guard lock(mutex);
-      auto it = std::find_if(deliveries.begin(), deliveries.end(), [&](const Delivery& d) { return d.envelope_id == envelope_id; });
-      if (it == deliveries.end() || it->acked) co_return;
+      Delivery* it = find_delivery(envelope_id);
+      if (!it || it->acked) co_return;
       if (sockets.empty()) {
         undelivered.push_back(envelope_id);  // sent when a socket says hello
         co_return;
@@ -137,7 +155,8 @@ awaitable<void> WorkspaceState::send_envelope(std::string envelope_id) {
       socket = sockets[next_socket++ % sockets.size()];  // each envelope goes to exactly one socket
       if (duplicate_deliveries) twin = sockets[next_socket % sockets.size()];
       attempt = it->attempts++;
-      if (attempt == 0) it->first_sent = std::chrono::steady_clock::now();
+      it->last_sent = std::chrono::steady_clock::now();
+      if (attempt == 0) it->first_sent = it->last_sent;
       json::object env{{"envelope_id", envelope_id},
                        {"type", it->type},
                        {"accepts_response_payload", it->type != "events_api"},
@@ -152,8 +171,34 @@ awaitable<void> WorkspaceState::send_envelope(std::string envelope_id) {
     if (twin) co_await twin->ws->write(frame);
     if (attempt >= settings.max_redeliveries) co_return;
     // Slack redelivers events it did not see acknowledged within 3 s (maybe on another socket).
-    if (!co_await sleep(settings.redeliver_after)) co_return;
+    // The wait ends early when the ack comes (or the workspace stops): no timer outlives its ack.
+    auto acked = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+    {
+      std::lock_guard lock(mutex);
+      Delivery* d = find_delivery(envelope_id);
+      if (!d || d->acked) co_return;
+      ack_waits[envelope_id] = acked;
+    }
+    bool slept = co_await sleep(settings.redeliver_after, acked.get());
+    {
+      std::lock_guard lock(mutex);
+      ack_waits.erase(envelope_id);
+    }
+    if (!slept) co_return;
   }
+}
+
+std::string WorkspaceState::disconnect_frame(const std::string& reason) {
+  std::size_t open;
+  {
+    std::lock_guard lock(mutex);
+    open = sockets.size();
+  }
+  return json::serialize(json::object{{"type", "disconnect"},
+                                      {"reason", reason},
+                                      {"num_connections", open},
+                                      {"debug_info", {{"host", "emulator"}}},
+                                      {"connection_info", {{"app_id", settings.app_id}}}});
 }
 
 std::vector<std::shared_ptr<Socket>> WorkspaceState::pick_sockets(int index) {
@@ -164,12 +209,12 @@ std::vector<std::shared_ptr<Socket>> WorkspaceState::pick_sockets(int index) {
 }
 
 void WorkspaceState::disconnect(std::shared_ptr<Socket> socket, const std::string& reason) {
-  std::string frame = json::serialize(json::object{{"type", "disconnect"}, {"reason", reason}, {"debug_info", {{"host", "emulator"}}}});
+  std::string frame = disconnect_frame(reason);
   asio::co_spawn(executor, [self = shared_from_this(), socket, frame, reason]() -> awaitable<void> {
     co_await socket->ws->write(frame);
     if (reason == "warning") {
       if (!co_await self->sleep(std::chrono::seconds(10), socket->closed.get())) co_return;
-      co_await socket->ws->write(R"({"type":"disconnect","reason":"refresh_requested","debug_info":{"host":"emulator"}})");
+      co_await socket->ws->write(self->disconnect_frame("refresh_requested"));
     } else if (reason != "refresh_requested") {
       co_await socket->ws->close(1000, reason);  // link_disabled, too_many_websockets: closed at once
       co_return;
@@ -251,12 +296,16 @@ awaitable<void> WorkspaceState::socket_session(ServerRequest req, std::unique_pt
       rejected_frames.push_back(*frame);
       continue;
     }
-    for (auto& d : deliveries) {
-      if (d.envelope_id == id->get_string() && !d.acked) {
+    if (Delivery* found = find_delivery(std::string(id->get_string())); found && !found->acked) {
+      Delivery& d = *found;
+      {
         d.acked = true;
         d.ack_frame = *frame;
         d.ack_seq = ++seq;
-        d.ack_latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - d.first_sent);
+        auto now = std::chrono::steady_clock::now();
+        d.ack_latency = std::chrono::duration_cast<std::chrono::microseconds>(now - d.first_sent);
+        d.ack_after_last_send = std::chrono::duration_cast<std::chrono::microseconds>(now - d.last_sent);
+        if (auto w = ack_waits.find(d.envelope_id); w != ack_waits.end()) w->second->cancel();
       }
     }
   }

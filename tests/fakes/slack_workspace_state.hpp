@@ -9,6 +9,7 @@
 #include <deque>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include "net/clock.hpp"
 #include "net/http_server.hpp"
@@ -40,6 +41,10 @@ struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
   std::map<std::string, std::string> last_ts;                 // per channel, to keep ts increasing
   std::vector<RecordedCall> calls;
   std::vector<Delivery> deliveries;
+  std::unordered_map<std::string, std::size_t> delivery_index;  // envelope id -> position in deliveries
+  Delivery* find_delivery(const std::string& envelope_id);      // locked
+  // Redelivery waits by envelope id, cancelled by the ack so they end at once.
+  std::unordered_map<std::string, std::shared_ptr<asio::steady_timer>> ack_waits;
   std::set<std::string> tickets;  // issued by apps.connections.open, single use
   std::vector<std::shared_ptr<Socket>> sockets;
   std::deque<std::string> undelivered;  // envelope ids waiting for a socket
@@ -49,6 +54,11 @@ struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
   bool duplicate_deliveries = false;
   int max_sockets = 10;
   std::vector<std::string> rejected_frames;
+  std::map<std::string, SlackFile> files;            // by id
+  std::vector<SlackMessage> ephemerals;
+  std::map<std::string, std::string> home_views;     // user -> view JSON
+  std::vector<std::string> opened_views;             // view JSON of each views.open
+  std::map<std::string, std::string> thread_statuses;  // "channel:thread_ts" -> status
   std::uint64_t counter = 0;
   std::uint64_t seq = 0;  // orders calls and acks as they arrive
   std::size_t next_socket = 0;
@@ -72,6 +82,7 @@ struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
   void flush_undelivered();
   // The open sockets selected by `index` (all when < 0), in hello order.
   std::vector<std::shared_ptr<Socket>> pick_sockets(int index);  // not locked
+  std::string disconnect_frame(const std::string& reason);       // not locked
   // Sends a disconnect frame; for warning and refresh_requested the socket is closed later, as
   // Slack does (10 s after a warning, 5 s after a refresh unless the client closes it first).
   void disconnect(std::shared_ptr<Socket> socket, const std::string& reason);

@@ -7,6 +7,7 @@
 #include "bot/wakeup.hpp"
 #include "investigators/source_registry.hpp"
 #include "net/http_client.hpp"
+#include "slack/rate_limiter.hpp"
 #include "slack/web_api.hpp"
 #include "store/store.hpp"
 #include "tests/support/fake_clock.hpp"
@@ -26,7 +27,7 @@ class EventRouterTest : public ::testing::Test {
     ASSERT_TRUE(st);
     store_ = std::move(*st);
     http_ = make_curl_http_client(io_.get_executor(), clock_);
-    api_ = slack::make_web_api(*http_, config_.slack);  // never reached in these tests
+    api_ = slack::make_web_api(*http_, limiter_, config_.slack);  // never reached in these tests
     intake_ = std::make_unique<AlertIntake>(*store_, *api_, config_, registry_, clock_, wakeup_);
     router_ = std::make_unique<EventRouter>(io_.get_executor(), *store_, config_, *intake_, slack::Identity{});
   }
@@ -50,6 +51,7 @@ class EventRouterTest : public ::testing::Test {
   Config config_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<HttpClient> http_;
+  slack::RateLimiter limiter_{clock_};
   std::unique_ptr<slack::WebApi> api_;
   investigators::SourceRegistry registry_;
   Wakeup wakeup_{io_.get_executor(), clock_};

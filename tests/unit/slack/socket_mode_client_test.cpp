@@ -5,9 +5,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
+#include <map>
 
 #include "net/clock.hpp"
 #include "net/http_client.hpp"
+#include "slack/rate_limiter.hpp"
 #include "slack/socket_mode_client.hpp"
 #include "slack/web_api.hpp"
 #include "tests/fakes/slack_workspace.hpp"
@@ -38,7 +40,7 @@ class SocketModeClientTest : public ::testing::Test {
     run_coro(io_, workspace_->stop());
   }
   void start_client(EnvelopeHandler handler) {
-    api_ = make_web_api(*http_, settings_);
+    api_ = make_web_api(*http_, limiter_, settings_);
     SocketModeTimings t;
     t.backoff_base = 10ms;
     t.backoff_max = 10ms;
@@ -57,6 +59,7 @@ class SocketModeClientTest : public ::testing::Test {
   std::unique_ptr<HttpClient> http_ = make_curl_http_client(io_.get_executor(), *real_clock_);
   std::unique_ptr<fakes::SlackWorkspace> workspace_;
   SlackSettings settings_;
+  RateLimiter limiter_{clock_};
   std::unique_ptr<WebApi> api_;
   std::unique_ptr<SocketModeClient> client_;
   bool running_ = false;
@@ -148,6 +151,21 @@ TEST_F(SocketModeClientTest, RedeliveryWhileTheFirstSaveFailsIsNotAckedUntilSave
   EXPECT_EQ(calls, 2) << "the waiting redelivery saved it after the first attempt failed";
 }
 
+TEST_F(SocketModeClientTest, TheSameEventOnTwoSocketsIsHandledOnceAndAckedTwice) {
+  settings_.connections = 2;
+  std::map<std::string, int> calls;
+  start_client([&](const Envelope& env) -> awaitable<Result<std::optional<std::string>>> {
+    ++calls[env.dedupe_key];
+    co_return std::optional<std::string>();
+  });
+  workspace_->set_duplicate_deliveries(true);
+  for (int i = 0; i < 20; ++i) workspace_->post_user_message("C0ALERTS", "U0HUMAN", "twice " + std::to_string(i));
+  ASSERT_TRUE(run_until(io_, [&] { return client_->acks() == 40; }));
+  EXPECT_EQ(calls.size(), 20u);
+  for (const auto& [id, n] : calls) EXPECT_EQ(n, 1) << id;
+  EXPECT_EQ(client_->duplicates(), 20);
+}
+
 TEST_F(SocketModeClientTest, AckCarriesTheResponsePayload) {
   start_client([&](const Envelope&) -> awaitable<Result<std::optional<std::string>>> {
     co_return std::optional<std::string>("{\"text\":\"on it\"}");
@@ -158,20 +176,57 @@ TEST_F(SocketModeClientTest, AckCarriesTheResponsePayload) {
   EXPECT_EQ(ack.at("payload").at("text").as_string(), "on it");
 }
 
-TEST_F(SocketModeClientTest, ReconnectsAfterRefreshRequested) {
+TEST_F(SocketModeClientTest, RefreshOpensTheReplacementBeforeTheOldSocketCloses) {
   start_client([&](const Envelope&) -> awaitable<Result<std::optional<std::string>>> { co_return std::nullopt; });
   EXPECT_EQ(client_->connects(), 1);
   workspace_->send_disconnect("refresh_requested");
-  ASSERT_TRUE(run_until(io_, [&] { return client_->connects() == 2 && client_->open_sockets() == 1; }));
-  // Events still flow on the new socket.
-  workspace_->post_user_message("C0ALERTS", "U0HUMAN", "after refresh");
+  // The replacement is up while the refreshed socket is still open and read.
+  ASSERT_TRUE(run_until(io_, [&] { return client_->connects() == 2 && workspace_->open_sockets() == 2; }));
+  EXPECT_EQ(client_->open_sockets(), 2);
+  workspace_->post_user_message("C0ALERTS", "U0HUMAN", "during the overlap");
   ASSERT_TRUE(run_until(io_, [&] { return client_->acks() == 1; }));
+  clock_.advance(5s);  // Slack closes the refreshed socket
+  ASSERT_TRUE(run_until(io_, [&] { return client_->open_sockets() == 1 && workspace_->open_sockets() == 1; }));
+  workspace_->post_user_message("C0ALERTS", "U0HUMAN", "after refresh");
+  ASSERT_TRUE(run_until(io_, [&] { return client_->acks() == 2; }));
   EXPECT_EQ(workspace_->calls("apps.connections.open").size(), 2u);
+  for (const auto& d : workspace_->deliveries()) EXPECT_EQ(d.attempts, 1) << "nothing was lost in the switch";
+}
+
+TEST_F(SocketModeClientTest, AWarningLeadsToAReplacementAndTheOldSocketIsDrained) {
+  start_client([&](const Envelope&) -> awaitable<Result<std::optional<std::string>>> { co_return std::nullopt; });
+  workspace_->send_disconnect("warning");
+  ASSERT_TRUE(run_until(io_, [&] { return client_->connects() == 2; }));
+  clock_.advance(10s);  // Slack then sends refresh_requested on the old socket (ignored: replaced)
+  clock_.advance(5s);   // and closes it
+  ASSERT_TRUE(run_until(io_, [&] { return workspace_->open_sockets() == 1 && client_->open_sockets() == 1; }));
+  EXPECT_EQ(client_->connects(), 2) << "the second disconnect on a replaced socket opens nothing more";
+}
+
+TEST_F(SocketModeClientTest, ADroppedSocketIsReplacedAtOnce) {
+  start_client([&](const Envelope&) -> awaitable<Result<std::optional<std::string>>> { co_return std::nullopt; });
+  workspace_->drop_sockets();
+  ASSERT_TRUE(run_until(io_, [&] { return client_->connects() == 2 && client_->open_sockets() == 1; }));
+  workspace_->post_user_message("C0ALERTS", "U0HUMAN", "after the drop");
+  ASSERT_TRUE(run_until(io_, [&] { return client_->acks() == 1; }));
+}
+
+TEST_F(SocketModeClientTest, LinkDisabledBacksOffInsteadOfLooping) {
+  start_client([&](const Envelope&) -> awaitable<Result<std::optional<std::string>>> { co_return std::nullopt; });
+  workspace_->send_disconnect("link_disabled");
+  // The only sleeper left is the client's back-off (the workspace has no socket to ping).
+  ASSERT_TRUE(run_until(io_, [&] { return client_->open_sockets() == 0 && workspace_->open_sockets() == 0 && clock_.sleepers() == 1; }));
+  EXPECT_EQ(clock_.next_wake_in(), std::chrono::minutes(5));
+  clock_.advance(std::chrono::minutes(5) - 1s);
+  io_.poll();
+  EXPECT_EQ(workspace_->calls("apps.connections.open").size(), 1u) << "no hot loop while Socket Mode is off";
+  clock_.advance(1s);
+  ASSERT_TRUE(run_until(io_, [&] { return client_->connects() == 2; }));
 }
 
 TEST_F(SocketModeClientTest, RefusedAppTokenEndsRunWithTheError) {
   settings_.app_token = "xapp-wrong";
-  api_ = make_web_api(*http_, settings_);
+  api_ = make_web_api(*http_, limiter_, settings_);
   client_ = std::make_unique<SocketModeClient>(*api_, clock_, settings_,
                                                [](const Envelope&) -> awaitable<Result<std::optional<std::string>>> { co_return std::nullopt; });
   auto r = run_coro(io_, client_->run());
