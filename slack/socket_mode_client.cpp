@@ -19,6 +19,8 @@ namespace alertbot::slack {
 
 namespace {
 constexpr std::size_t kSeenCapacity = 10000;
+// Envelopes of one socket being saved at once before reading pauses (backpressure).
+constexpr int kMaxInFlight = 64;
 }
 
 // One of the sockets run() keeps open: its loop, the socket of the moment, the sockets it replaced
@@ -158,7 +160,7 @@ awaitable<Result<void>> SocketModeClient::connection_loop(std::shared_ptr<Slot> 
     ++connects_;
     failures = 0;
     slot->current = *ws;
-    std::string reason = co_await read_frames(*slot, **ws, false);
+    std::string reason = co_await read_frames(*slot, *ws, false);
     slot->current.reset();
     if (reason == "refresh_requested" || reason == "warning") {
       // The old socket still delivers until Slack closes it: it is read to the end while the
@@ -193,7 +195,7 @@ awaitable<void> SocketModeClient::drain(std::shared_ptr<Slot> slot, std::shared_
   asio::co_spawn(executor_, [this, ws]() -> awaitable<void> {
     if (co_await clock_.sleep_for(timings_.drain_limit)) co_await ws->close(1000, "replaced");
   }, asio::bind_cancellation_slot(stop_closer.slot(), [&closer_done](std::exception_ptr) { closer_done = true; }));
-  co_await read_frames(*slot, *ws, true);
+  co_await read_frames(*slot, ws, true);
   stop_closer.emit(asio::cancellation_type::terminal);
   ws->abort();
   auto& d = slot->draining;
@@ -205,15 +207,32 @@ awaitable<void> SocketModeClient::drain(std::shared_ptr<Slot> slot, std::shared_
   }
 }
 
-awaitable<std::string> SocketModeClient::read_frames(Slot& slot, WebSocket& ws, bool draining) {
+awaitable<std::string> SocketModeClient::read_frames(Slot& slot, std::shared_ptr<WebSocket> ws, bool draining) {
   // Counts this socket as open while it is read, however the reading ends.
   struct OpenCount {
     int& open;
     explicit OpenCount(int& o) : open(o) { ++open; }
     ~OpenCount() { --open; }
   } count{open_sockets_};
+  // Envelopes are handled concurrently (each acks itself when saved) so a burst does not wait
+  // for one save after another; at most kMaxInFlight per socket, then reading pauses.
+  auto in_flight = std::make_shared<int>(0);
+  auto slot_free = std::make_shared<asio::steady_timer>(executor_, asio::steady_timer::time_point::max());
+  auto dispatch = [&](Envelope env) {
+    ++*in_flight;
+    spawn_task([](SocketModeClient* self, std::shared_ptr<WebSocket> socket, Envelope e, std::shared_ptr<int> n,
+                  std::shared_ptr<asio::steady_timer> freed) -> awaitable<void> {
+      co_await self->handle_envelope(*socket, std::move(e));
+      --*n;
+      freed->cancel();
+    }(this, ws, std::move(env), in_flight, slot_free));
+  };
   for (;;) {
-    auto text = co_await ws.read();
+    while (*in_flight >= kMaxInFlight) {
+      slot_free->expires_at(asio::steady_timer::time_point::max());
+      co_await slot_free->async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    auto text = co_await ws->read();
     if (!text) {
       if (!stopping_ && !draining) spdlog::warn("socket mode [{}]: socket ended: {}", slot.index, text.error().describe());
       co_return std::string();
@@ -224,8 +243,7 @@ awaitable<std::string> SocketModeClient::read_frames(Slot& slot, WebSocket& ws, 
       spdlog::warn("socket mode [{}]: bad frame{}: {}", slot.index, id.empty() ? "" : " (envelope " + id + ")",
                    frame.error().describe());
       if (!id.empty()) {
-        Envelope invalid{id, "invalid", *text, false, 0, {}, id};  // named: GCC 12 and co_await temporaries
-        co_await handle_envelope(ws, std::move(invalid));
+        dispatch(Envelope{id, "invalid", *text, false, 0, {}, id});
       }
       continue;
     }
@@ -233,7 +251,7 @@ awaitable<std::string> SocketModeClient::read_frames(Slot& slot, WebSocket& ws, 
       spdlog::info("socket mode [{}]: disconnect: {}{}", slot.index, d->reason, draining ? " (already replaced)" : "");
       if (!draining) co_return d->reason.empty() ? std::string("unknown") : d->reason;
     } else if (auto* env = std::get_if<Envelope>(&*frame)) {
-      co_await handle_envelope(ws, std::move(*env));
+      dispatch(std::move(*env));
     }
   }
 }

@@ -73,7 +73,7 @@ class SocketModeClient {
   awaitable<Result<std::shared_ptr<WebSocket>>> open_socket(Slot& slot);
   // Reads frames and handles envelopes until the socket ends (returns "") or, unless `draining`,
   // until a disconnect frame (returns its reason; the socket stays open).
-  awaitable<std::string> read_frames(Slot& slot, WebSocket& ws, bool draining);
+  awaitable<std::string> read_frames(Slot& slot, std::shared_ptr<WebSocket> ws, bool draining);
   // Reads a replaced socket to its end (bounded by drain_limit), then closes it.
   awaitable<void> drain(std::shared_ptr<Slot> slot, std::shared_ptr<WebSocket> ws);
   void spawn_task(awaitable<void> task);

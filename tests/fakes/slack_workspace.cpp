@@ -130,6 +130,46 @@ class Workspace final : public SlackWorkspace {
     return ts;
   }
 
+  std::string run_slash_command(const std::string& channel, const std::string& user, const std::string& command,
+                                const std::string& text) override {
+    json::object payload;
+    std::string trigger;
+    {
+      std::lock_guard lock(st_->mutex);
+      trigger = st_->new_id("trigger");
+      payload = {{"token", "emulator-verification-token"}, {"team_id", st_->settings.team_id}, {"team_domain", "emulated"},
+                 {"channel_id", channel}, {"channel_name", channel}, {"user_id", user}, {"user_name", "user-" + user},
+                 {"command", command}, {"text", text}, {"api_app_id", st_->settings.app_id},
+                 {"response_url", base() + "/response/" + trigger}, {"trigger_id", trigger}};
+    }
+    st_->deliver("slash_commands", std::move(payload), {});
+    return trigger;
+  }
+
+  std::string click_button(const std::string& channel, const std::string& message_ts, const std::string& user,
+                           const std::string& action_id, const std::string& value) override {
+    json::object payload;
+    std::string trigger;
+    {
+      std::lock_guard lock(st_->mutex);
+      trigger = st_->new_id("trigger");
+      json::object message = {{"type", "message"}, {"ts", message_ts}};
+      if (auto* m = st_->find_message(channel, message_ts)) message = message_object(*m);
+      std::string action_ts = format_slack_ts(st_->clock.system_now());
+      payload = {{"type", "block_actions"}, {"api_app_id", st_->settings.app_id}, {"trigger_id", trigger},
+                 {"team", {{"id", st_->settings.team_id}, {"domain", "emulated"}}},
+                 {"user", {{"id", user}, {"username", "user-" + user}, {"team_id", st_->settings.team_id}}},
+                 {"container", {{"type", "message"}, {"message_ts", message_ts}, {"channel_id", channel}, {"is_ephemeral", false}}},
+                 {"channel", {{"id", channel}, {"name", channel}}},
+                 {"message", message},
+                 {"response_url", base() + "/response/" + trigger},
+                 {"actions", json::array{json::object{{"type", "button"}, {"action_id", action_id}, {"block_id", "actions"},
+                                                      {"value", value}, {"action_ts", action_ts}}}}};
+    }
+    st_->deliver("interactive", std::move(payload), {});
+    return trigger;
+  }
+
   Result<std::string> post_webhook_message(const std::string& channel, const std::string& body_json) override {
     return incoming_webhook(*st_, channel, body_json);
   }

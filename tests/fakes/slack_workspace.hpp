@@ -127,6 +127,14 @@ class SlackWorkspace {
   // A person writes in a channel (or a thread); delivered as a message event. Returns the ts.
   virtual std::string post_user_message(const std::string& channel, const std::string& user, const std::string& text,
                                         const std::string& thread_ts = {}) = 0;
+  // A person runs a slash command in `channel` (a slash_commands delivery with a fresh
+  // trigger_id and a response_url). Returns the trigger_id.
+  virtual std::string run_slash_command(const std::string& channel, const std::string& user, const std::string& command,
+                                        const std::string& text) = 0;
+  // A person clicks a button of the bot's message (channel, ts): a block_actions delivery.
+  // Returns the trigger_id.
+  virtual std::string click_button(const std::string& channel, const std::string& message_ts, const std::string& user,
+                                   const std::string& action_id, const std::string& value) = 0;
   // An integration posts the JSON body of an incoming webhook (text, attachments, blocks,
   // username) into `channel`, as Slack does: a bot_message. Returns the ts, or an Error for a
   // body Slack would refuse.

@@ -236,3 +236,36 @@ TEST_F(SocketModeClientTest, RefusedAppTokenEndsRunWithTheError) {
 
 }  // namespace
 }  // namespace alertbot::slack
+
+namespace alertbot::slack {
+namespace {
+
+TEST_F(SocketModeClientTest, SlashCommandsAndButtonsArriveAsTheirEnvelopesAndAcksCarryAnswers) {
+  std::vector<Envelope> seen;
+  start_client([&](const Envelope& env) -> awaitable<Result<std::optional<std::string>>> {
+    seen.push_back(env);
+    if (env.type == "slash_commands") co_return std::optional<std::string>(R"({"response_type":"ephemeral","text":"On it"})");
+    co_return std::optional<std::string>();
+  });
+  std::string trigger = workspace_->run_slash_command("C0ALERTS", "U0HUMAN", "/investigate", "checkout 1h");
+  ASSERT_TRUE(run_until(io_, [&] { return client_->acks() == 1; }));
+  std::string parent = workspace_->post_user_message("C0ALERTS", "U0HUMAN", "alert");
+  workspace_->click_button("C0ALERTS", parent, "U0HUMAN", "helpful", "inv-7");
+  ASSERT_TRUE(run_until(io_, [&] { return client_->acks() == 3; }));
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].type, "slash_commands");
+  EXPECT_TRUE(seen[0].accepts_response_payload);
+  auto cmd = boost::json::parse(seen[0].payload_json).as_object();
+  EXPECT_EQ(cmd.at("command").as_string(), "/investigate");
+  EXPECT_EQ(cmd.at("text").as_string(), "checkout 1h");
+  EXPECT_EQ(cmd.at("trigger_id").as_string(), trigger);
+  EXPECT_EQ(seen[2].type, "interactive");
+  auto click = boost::json::parse(seen[2].payload_json).as_object();
+  EXPECT_EQ(click.at("actions").at(0).at("action_id").as_string(), "helpful");
+  EXPECT_EQ(click.at("container").at("message_ts").as_string(), parent);
+  auto ack = boost::json::parse(workspace_->deliveries()[0].ack_frame).as_object();
+  EXPECT_EQ(ack.at("payload").at("text").as_string(), "On it");
+}
+
+}  // namespace
+}  // namespace alertbot::slack
