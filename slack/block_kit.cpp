@@ -67,6 +67,29 @@ BlockKit& BlockKit::context(std::vector<std::string> items) {
   return *this;
 }
 
+BlockKit& BlockKit::actions(std::vector<Button> buttons, std::string block_id) {
+  json::array elements;
+  std::size_t len = 0;
+  for (auto& b : buttons) {
+    if (elements.size() == kMaxButtons) break;
+    std::string text = truncate_utf8(plain(b.text), kMaxButtonText);
+    if (text.empty() || b.action_id.empty()) continue;
+    json::object e{{"type", "button"},
+                   {"text", {{"type", "plain_text"}, {"text", text}, {"emoji", true}}},
+                   {"action_id", b.action_id.substr(0, kMaxId)}};
+    if (!b.value.empty()) e["value"] = truncate_utf8(b.value, kMaxButtonValue);
+    if (!b.url.empty() && b.url.size() <= kMaxUrl) e["url"] = b.url;  // a cut URL would be wrong: left out
+    if (b.style == "primary" || b.style == "danger") e["style"] = b.style;
+    len += text.size();
+    elements.push_back(std::move(e));
+  }
+  if (elements.empty() || !admit(len)) return *this;
+  json::object block{{"type", "actions"}, {"elements", elements}};
+  if (!block_id.empty()) block["block_id"] = block_id.substr(0, kMaxId);
+  blocks_.push_back(json::serialize(block));
+  return *this;
+}
+
 BlockKit& BlockKit::divider() {
   if (admit(0)) blocks_.push_back(R"({"type":"divider"})");
   return *this;

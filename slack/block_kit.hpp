@@ -11,6 +11,16 @@
 
 namespace alertbot::slack {
 
+// A button of an actions block. Text is plain (neutralised by the builder); the limits are
+// enforced by cutting: text 75, value 2000, url 3000, action_id 255.
+struct Button {
+  std::string text;
+  std::string action_id;
+  std::string value;
+  std::string url;    // optional: a link button
+  std::string style;  // "", "primary" or "danger"
+};
+
 class BlockKit {
  public:
   BlockKit& header(std::string plain_text);
@@ -18,6 +28,8 @@ class BlockKit {
   BlockKit& fields(std::vector<std::string> mrkdwn_fields);
   BlockKit& context(std::vector<std::string> mrkdwn_elements);
   BlockKit& divider();
+  // An actions block with at most 25 buttons.
+  BlockKit& actions(std::vector<Button> buttons, std::string block_id = {});
 
   // The blocks as a JSON array.
   std::string json() const;
@@ -31,6 +43,11 @@ class BlockKit {
   static constexpr std::size_t kMaxField = 2000;
   static constexpr std::size_t kMaxContext = 10;
   static constexpr std::size_t kMaxTotalText = 12000;  // below the ~13k Slack refuses
+  static constexpr std::size_t kMaxButtons = 25;
+  static constexpr std::size_t kMaxButtonText = 75;
+  static constexpr std::size_t kMaxButtonValue = 2000;
+  static constexpr std::size_t kMaxUrl = 3000;
+  static constexpr std::size_t kMaxId = 255;
 
  private:
   bool admit(std::size_t text_len);

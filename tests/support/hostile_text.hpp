@@ -29,14 +29,16 @@ inline std::string random_text(std::mt19937& rng, std::size_t max_len) {
   return out;
 }
 
-// Every text field of every block, concatenated.
+// Every string Slack shows (the "text" of every text object, block and element), concatenated.
+// Button values and ids are data sent back to the bot, never shown, so they are not collected.
 inline void collect_text(const json::value& v, std::string& out) {
-  if (v.is_string()) {
-    out += std::string(v.get_string()) + "\n";
-  } else if (v.is_array()) {
+  if (v.is_array()) {
     for (const auto& e : v.as_array()) collect_text(e, out);
   } else if (v.is_object()) {
-    for (const auto& [k, e] : v.as_object()) collect_text(e, out);
+    for (const auto& [k, e] : v.as_object()) {
+      if (k == "text" && e.is_string()) out += std::string(e.get_string()) + "\n";
+      else collect_text(e, out);
+    }
   }
 }
 

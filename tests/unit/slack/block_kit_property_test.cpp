@@ -32,6 +32,9 @@ TEST(BlockKitProperty, RandomUntrustedTextAlwaysFitsAndNeverPings) {
     std::vector<std::string> ctx;
     for (int c = 0; c < 12; ++c) ctx.push_back(link("https://prom.example/graph?g0.expr=" + random_text(rng, 80), random_text(rng, 40)));
     b.context(ctx);
+    std::vector<Button> buttons;
+    for (int k = 0; k < 30; ++k) buttons.push_back(Button{random_text(rng, 120), "a" + std::to_string(k), random_text(rng, 3000), "", "primary"});
+    b.actions(buttons);
     std::string blocks = b.json();
     boost::system::error_code ec;
     json::value parsed = json::parse(blocks, ec);

@@ -52,6 +52,29 @@ TEST(BlockKit, EnforcesPerBlockAndMessageLimits) {
   EXPECT_NE(std::string(blocks.back().at("elements").at(0).at("text").as_string()).find("left out"), std::string::npos);
 }
 
+TEST(BlockKit, ButtonsAreCutToSlacksLimits) {
+  BlockKit b;
+  std::vector<Button> buttons;
+  for (int i = 0; i < 30; ++i) {
+    buttons.push_back(Button{std::string(100, 'x') + " <!here>", "act-" + std::to_string(i), std::string(2500, 'v'),
+                             i == 0 ? "https://report.example/r/1" : "", i == 1 ? "danger" : i == 2 ? "loud" : ""});
+  }
+  b.actions(buttons, "feedback");
+  auto blocks = boost::json::parse(b.json()).as_array();
+  ASSERT_EQ(blocks.size(), 1u);
+  const auto& els = blocks[0].at("elements").as_array();
+  EXPECT_EQ(els.size(), 25u);
+  for (const auto& e : els) {
+    EXPECT_LE(e.at("text").at("text").as_string().size(), 75u);
+    EXPECT_LE(e.at("value").as_string().size(), 2000u);
+    EXPECT_EQ(std::string(e.at("text").at("text").as_string()).find("<!here>"), std::string::npos);
+  }
+  EXPECT_EQ(els[0].at("url").as_string(), "https://report.example/r/1");
+  EXPECT_EQ(els[1].at("style").as_string(), "danger");
+  EXPECT_FALSE(els[2].as_object().contains("style")) << "only primary and danger exist";
+  EXPECT_EQ(blocks[0].at("block_id").as_string(), "feedback");
+}
+
 TEST(BlockKit, TotalTextStaysUnderSlacksAggregateLimit) {
   BlockKit b;
   for (int i = 0; i < 10; ++i) b.section(std::string(2900, 'x'));
