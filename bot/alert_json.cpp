@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "net/time_format.hpp"
+#include "net/json_fields.hpp"
 
 namespace alertbot::bot {
 namespace {
@@ -13,11 +14,6 @@ json::object string_map(const std::map<std::string, std::string>& m) {
   json::object o;
   for (const auto& [k, v] : m) o[k] = v;
   return o;
-}
-
-std::string str(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 std::map<std::string, std::string> read_map(const json::object& o, std::string_view key) {
@@ -55,26 +51,26 @@ Result<investigators::Alert> from_alert_json(const json::value& v) {
   if (!v.is_object()) return fail(Errc::ParseError, "alert: not an object");
   const auto& o = v.as_object();
   investigators::Alert a;
-  a.source = str(o, "source");
-  a.name = str(o, "name");
-  std::string status = str(o, "status");
+  a.source = json_string(o, "source");
+  a.name = json_string(o, "name");
+  std::string status = json_string(o, "status");
   if (status != "firing" && status != "resolved") return fail(Errc::ParseError, "alert.status: expected firing or resolved");
   a.status = status == "firing" ? investigators::AlertStatus::Firing : investigators::AlertStatus::Resolved;
-  a.severity = str(o, "severity");
-  a.service = str(o, "service");
-  a.summary = str(o, "summary");
+  a.severity = json_string(o, "severity");
+  a.service = json_string(o, "service");
+  a.summary = json_string(o, "summary");
   a.labels = read_map(o, "labels");
   a.annotations = read_map(o, "annotations");
-  auto starts = parse_rfc3339(str(o, "starts_at"));
+  auto starts = parse_rfc3339(json_string(o, "starts_at"));
   if (!starts) return fail(Errc::ParseError, "alert.starts_at: " + starts.error().message);
   a.starts_at = *starts;
-  if (auto ends = str(o, "ends_at"); !ends.empty()) {
+  if (auto ends = json_string(o, "ends_at"); !ends.empty()) {
     auto t = parse_rfc3339(ends);
     if (!t) return fail(Errc::ParseError, "alert.ends_at: " + t.error().message);
     a.ends_at = *t;
   }
-  a.fingerprint = str(o, "fingerprint");
-  a.group_key = str(o, "group_key");
+  a.fingerprint = json_string(o, "fingerprint");
+  a.group_key = json_string(o, "group_key");
   if (auto* c = o.if_contains("count"); c && c->is_int64()) a.count = static_cast<int>(c->get_int64());
   auto links = read_map(o, "links");
   a.links = {links["generator"], links["runbook"], links["dashboard"], links["silence"], links["source"]};

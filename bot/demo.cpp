@@ -18,6 +18,7 @@
 #include "bot/thread_printer.hpp"
 #include "net/clock.hpp"
 #include "net/http_client.hpp"
+#include "net/json_fields.hpp"
 #include "net/time_format.hpp"
 #include "store/store.hpp"
 #include "tests/fakes/prometheus_fake.hpp"
@@ -32,11 +33,6 @@ using std::chrono::milliseconds;
 const char* kBuiltinScenario =
 #include "bot/demo_scenario.inc"
     ;
-
-std::string str(const json::object& o, const char* k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 double num(const json::object& o, const char* k) {
   auto* v = o.if_contains(k);
@@ -66,7 +62,7 @@ Result<Scenario> load_scenario(const DemoOptions& opt) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
   if (ec || !v.is_object()) return fail(Errc::ParseError, "scenario: not a JSON object");
-  Scenario sc{v.as_object(), str(v.as_object(), "channel"), str(v.as_object(), "service")};
+  Scenario sc{v.as_object(), json_string(v.as_object(), "channel"), json_string(v.as_object(), "service")};
   if (sc.channel.empty() || sc.service.empty() || !sc.doc.contains("alert")) {
     return fail(Errc::ParseError, "scenario: needs channel, service and alert");
   }
@@ -79,7 +75,7 @@ std::vector<fakes::FakeSeries> fake_series(const Scenario& sc, SystemTime alert_
     for (const auto& s : arr->as_array()) {
       const auto& o = s.as_object();
       fakes::FakeSeries f;
-      f.match = str(o, "match");
+      f.match = json_string(o, "match");
       f.before = num(o, "before");
       f.after = num(o, "after");
       f.noise = num(o, "noise");
@@ -107,10 +103,10 @@ Config demo_config(const Scenario& sc, const fakes::SlackWorkspace& ws, const st
   investigators::PrometheusSettings prom;
   prom.url = prom_url;
   if (auto* p = sc.doc.if_contains("prometheus"); p && p->is_object()) {
-    prom.latency = str(p->as_object(), "latency");
-    prom.errors = str(p->as_object(), "errors");
-    prom.saturation = str(p->as_object(), "saturation");
-    prom.traffic = str(p->as_object(), "traffic");
+    prom.latency = json_string(p->as_object(), "latency");
+    prom.errors = json_string(p->as_object(), "errors");
+    prom.saturation = json_string(p->as_object(), "saturation");
+    prom.traffic = json_string(p->as_object(), "traffic");
   }
   svc.prometheus = prom;
   svc.deploys.source = investigators::DeploySource::Webhook;
@@ -125,14 +121,14 @@ awaitable<Result<void>> seed_deploys(store::Store& st, const Scenario& sc, Syste
     for (const auto& d : arr->as_array()) {
       const auto& o = d.as_object();
       store::DeployRow row;
-      row.service = str(o, "service");
-      row.environment = str(o, "environment");
-      row.version = str(o, "version");
-      row.previous_version = str(o, "previous_version");
+      row.service = json_string(o, "service");
+      row.environment = json_string(o, "environment");
+      row.version = json_string(o, "version");
+      row.previous_version = json_string(o, "previous_version");
       row.source = "webhook";
-      row.external_id = str(o, "id");
-      row.author = str(o, "author");
-      row.description = str(o, "description");
+      row.external_id = json_string(o, "id");
+      row.author = json_string(o, "author");
+      row.description = json_string(o, "description");
       row.deployed_at = minutes_before(alert_at, num(o, "minutes_before_alert"));
       if (auto r = co_await st.add_deploy(row); !r) co_return r.error();
     }
@@ -222,7 +218,7 @@ awaitable<void> demo_flow(DemoRun& run) {
 
 int print_result(std::ostream& out, const DemoRun& run, const std::string& dir, bool keep) {
   const auto& doc = run.scenario.doc;
-  out << "Alertbot demo: " << str(doc, "name") << "\n\n" << str(doc, "about") << "\n\n";
+  out << "Alertbot demo: " << json_string(doc, "name") << "\n\n" << json_string(doc, "about") << "\n\n";
   out << "#" << run.scenario.channel << " (emulated Slack workspace)\n\n";
   std::vector<PrintedMessage> printed;
   for (const auto& m : run.ws.thread(run.scenario.channel, run.alert_ts)) {

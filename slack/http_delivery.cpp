@@ -6,24 +6,12 @@
 #include <charconv>
 
 #include "net/form.hpp"
+#include "net/json_fields.hpp"
 
 namespace alertbot::slack {
 namespace {
 
 namespace json = boost::json;
-
-std::string get_str(const json::object& o, std::string_view key) {
-  if (auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
-  return {};
-}
-
-Result<json::object> parse_object(std::string_view text, std::string_view what) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec) return fail(Errc::ParseError, std::string(what) + ": not JSON (" + ec.message() + ")");
-  if (!v.is_object()) return fail(Errc::ParseError, std::string(what) + ": not a JSON object");
-  return std::move(v.as_object());
-}
 
 bool is_form(const HttpHeaders& headers) {
   std::string_view ct = find_header(headers, "content-type").value_or("");
@@ -53,16 +41,16 @@ Envelope make_envelope(std::string type, const json::object& payload, std::strin
 }
 
 Result<HttpDelivery> parse_event(std::string_view body) {
-  auto obj = parse_object(body, "events request");
+  auto obj = parse_json_object(body, "events request");
   if (!obj) return obj.error();
   auto* type_v = obj->if_contains("type");
   if (!type_v || !type_v->is_string()) return fail(Errc::ParseError, "events request: missing string field 'type'");
   if (type_v->get_string() == "url_verification") {
-    std::string challenge = get_str(*obj, "challenge");
+    std::string challenge = json_string(*obj, "challenge");
     if (challenge.empty()) return fail(Errc::ParseError, "url_verification: missing string field 'challenge'");
     return HttpDelivery{UrlVerification{std::move(challenge)}};
   }
-  std::string key = get_str(*obj, "event_id");
+  std::string key = json_string(*obj, "event_id");
   if (key.empty()) {
     if (type_v->get_string() == "event_callback") {
       return fail(Errc::ParseError, "event_callback: missing string field 'event_id'");
@@ -87,9 +75,9 @@ Result<HttpDelivery> parse_command(const FormFields& fields, std::string_view bo
 Result<HttpDelivery> parse_interaction(const FormFields& fields, std::string_view body) {
   const std::string* text = form_get(fields, "payload");
   if (!text) return fail(Errc::ParseError, "interactive request: missing form field 'payload'");
-  auto payload = parse_object(*text, "interactive payload");
+  auto payload = parse_json_object(*text, "interactive payload");
   if (!payload) return payload.error();
-  std::string key = get_str(*payload, "trigger_id");
+  std::string key = json_string(*payload, "trigger_id");
   if (key.empty()) key = body_key(body);
   return HttpDelivery{make_envelope("interactive", *payload, std::move(key), true)};
 }

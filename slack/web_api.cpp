@@ -7,6 +7,7 @@
 
 #include "net/form.hpp"
 #include "net/http_client.hpp"
+#include "net/json_fields.hpp"
 #include "slack/rate_limiter.hpp"
 
 namespace alertbot::slack {
@@ -21,16 +22,6 @@ constexpr int kMaxRateLimitedAttempts = 8;
 constexpr int kMaxFailedAttempts = 3;
 // Retry-After that Slack forgot to send: wait this long rather than hammering.
 constexpr milliseconds kDefaultRetryAfter{5000};
-
-std::string str_field(const json::object& o, std::string_view key) {
-  if (auto* v = o.if_contains(key); v && v->is_string()) return std::string(v->get_string());
-  return {};
-}
-
-bool bool_field(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_bool() && v->get_bool();
-}
 
 Errc errc_for(std::string_view code) {
   static const std::set<std::string_view> not_found = {"channel_not_found", "message_not_found", "thread_not_found",
@@ -72,12 +63,12 @@ MessageInfo message_info(const json::value& v) {
   MessageInfo m;
   if (!v.is_object()) return m;
   const auto& o = v.as_object();
-  m.ts = str_field(o, "ts");
-  m.thread_ts = str_field(o, "thread_ts");
-  m.user = str_field(o, "user");
-  m.bot_id = str_field(o, "bot_id");
-  m.subtype = str_field(o, "subtype");
-  m.text = str_field(o, "text");
+  m.ts = json_string(o, "ts");
+  m.thread_ts = json_string(o, "thread_ts");
+  m.user = json_string(o, "user");
+  m.bot_id = json_string(o, "bot_id");
+  m.subtype = json_string(o, "subtype");
+  m.text = json_string(o, "text");
   if (auto* n = o.if_contains("reply_count"); n && n->is_int64()) m.reply_count = static_cast<int>(n->get_int64());
   m.json = json::serialize(o);
   return m;
@@ -89,7 +80,7 @@ MessagePage message_page(const json::object& body) {
     for (const auto& m : msgs->as_array()) page.messages.push_back(message_info(m));
   }
   if (auto* meta = body.if_contains("response_metadata"); meta && meta->is_object()) {
-    page.next_cursor = str_field(meta->as_object(), "next_cursor");
+    page.next_cursor = json_string(meta->as_object(), "next_cursor");
   }
   return page;
 }
@@ -116,15 +107,15 @@ class SlackWebApi final : public WebApi {
   awaitable<Result<Identity>> auth_test() override {
     auto body = co_await bot("auth.test", FormFields{});
     if (!body) co_return body.error();
-    co_return Identity{str_field(*body, "team_id"), str_field(*body, "team"), str_field(*body, "user_id"),
-                       str_field(*body, "bot_id"), str_field(*body, "url")};
+    co_return Identity{json_string(*body, "team_id"), json_string(*body, "team"), json_string(*body, "user_id"),
+                       json_string(*body, "bot_id"), json_string(*body, "url")};
   }
 
   awaitable<Result<std::string>> open_socket_url() override {
     FormFields none;
     auto body = co_await call("apps.connections.open", settings_.app_token, std::move(none), {});
     if (!body) co_return body.error();
-    std::string url = str_field(*body, "url");
+    std::string url = json_string(*body, "url");
     if (url.empty()) co_return fail(Errc::ProtocolError, "apps.connections.open: no url in the answer");
     co_return url;
   }
@@ -137,7 +128,7 @@ class SlackWebApi final : public WebApi {
     put(f, "thread_ts", thread_ts);
     auto body = co_await bot("chat.postMessage", std::move(f), channel);
     if (!body) co_return body.error();
-    co_return PostedMessage{str_field(*body, "channel"), str_field(*body, "ts")};
+    co_return PostedMessage{json_string(*body, "channel"), json_string(*body, "ts")};
   }
 
   awaitable<Result<PostedMessage>> update_message(std::string channel, std::string ts, MessageContent content) override {
@@ -145,7 +136,7 @@ class SlackWebApi final : public WebApi {
     f.emplace_back("blocks", content.blocks_json.empty() ? "[]" : content.blocks_json);  // [] clears old blocks
     auto body = co_await bot("chat.update", std::move(f));
     if (!body) co_return body.error();
-    co_return PostedMessage{str_field(*body, "channel"), str_field(*body, "ts")};
+    co_return PostedMessage{json_string(*body, "channel"), json_string(*body, "ts")};
   }
 
   awaitable<Result<std::string>> post_ephemeral(std::string channel, std::string user, MessageContent content,
@@ -156,14 +147,14 @@ class SlackWebApi final : public WebApi {
     put(f, "thread_ts", thread_ts);
     auto body = co_await bot("chat.postEphemeral", std::move(f));
     if (!body) co_return body.error();
-    co_return str_field(*body, "message_ts");
+    co_return json_string(*body, "message_ts");
   }
 
   awaitable<Result<std::string>> permalink(std::string channel, std::string ts) override {
     FormFields f{{"channel", channel}, {"message_ts", ts}};
     auto body = co_await bot("chat.getPermalink", std::move(f));
     if (!body) co_return body.error();
-    co_return str_field(*body, "permalink");
+    co_return json_string(*body, "permalink");
   }
 
   awaitable<Result<void>> add_reaction(std::string channel, std::string ts, std::string name) override {
@@ -196,8 +187,8 @@ class SlackWebApi final : public WebApi {
     auto* c = body->if_contains("channel");
     if (!c || !c->is_object()) co_return fail(Errc::ProtocolError, "conversations.info: no channel in the answer");
     const auto& o = c->as_object();
-    co_return ChannelInfo{str_field(o, "id"), str_field(o, "name"), bool_field(o, "is_private"), bool_field(o, "is_member"),
-                          bool_field(o, "is_archived")};
+    co_return ChannelInfo{json_string(o, "id"), json_string(o, "name"), json_bool(o, "is_private"), json_bool(o, "is_member"),
+                          json_bool(o, "is_archived")};
   }
 
   awaitable<Result<UserInfo>> user_info(std::string user) override {
@@ -207,8 +198,8 @@ class SlackWebApi final : public WebApi {
     auto* u = body->if_contains("user");
     if (!u || !u->is_object()) co_return fail(Errc::ProtocolError, "users.info: no user in the answer");
     const auto& o = u->as_object();
-    co_return UserInfo{str_field(o, "id"), str_field(o, "name"), str_field(o, "real_name"), str_field(o, "tz"),
-                       bool_field(o, "is_bot"), bool_field(o, "deleted")};
+    co_return UserInfo{json_string(o, "id"), json_string(o, "name"), json_string(o, "real_name"), json_string(o, "tz"),
+                       json_bool(o, "is_bot"), json_bool(o, "deleted")};
   }
 
   awaitable<Result<std::string>> upload_file(FileUpload file) override;
@@ -218,7 +209,7 @@ class SlackWebApi final : public WebApi {
     auto body = co_await bot("views.open", std::move(f));
     if (!body) co_return body.error();
     auto* v = body->if_contains("view");
-    co_return v && v->is_object() ? str_field(v->as_object(), "id") : std::string();
+    co_return v && v->is_object() ? json_string(v->as_object(), "id") : std::string();
   }
 
   awaitable<Result<void>> publish_view(std::string user, std::string view_json) override {
@@ -243,7 +234,7 @@ class SlackWebApi final : public WebApi {
     put(f, "markdown_text", s.markdown_text);
     auto body = co_await bot("chat.startStream", std::move(f));
     if (!body) co_return body.error();
-    co_return PostedMessage{str_field(*body, "channel"), str_field(*body, "ts")};
+    co_return PostedMessage{json_string(*body, "channel"), json_string(*body, "ts")};
   }
 
   awaitable<Result<void>> append_stream(std::string channel, std::string ts, std::string markdown_text) override {
@@ -331,7 +322,7 @@ Result<json::object> SlackWebApi::parse_answer(const std::string& method, const 
   auto* ok = obj.if_contains("ok");
   if (!ok || !ok->is_bool()) return fail(Errc::ParseError, method + ": answer has no boolean 'ok'");
   if (!ok->get_bool()) {
-    std::string code = str_field(obj, "error");
+    std::string code = json_string(obj, "error");
     if (code.empty()) code = "unknown_error";
     return fail(errc_for(code), method + ": " + code);
   }
@@ -343,8 +334,8 @@ awaitable<Result<std::string>> SlackWebApi::upload_file(FileUpload file) {
   put(ask, "alt_txt", file.alt_text);
   auto target = co_await bot("files.getUploadURLExternal", std::move(ask));
   if (!target) co_return target.error();
-  std::string upload_url = str_field(*target, "upload_url");
-  std::string file_id = str_field(*target, "file_id");
+  std::string upload_url = json_string(*target, "upload_url");
+  std::string file_id = json_string(*target, "file_id");
   if (upload_url.empty() || file_id.empty()) {
     co_return fail(Errc::ProtocolError, "files.getUploadURLExternal: no upload_url or file_id in the answer");
   }

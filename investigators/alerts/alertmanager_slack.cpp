@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "net/json_fields.hpp"
+
 namespace alertbot::investigators {
 namespace {
 
@@ -19,11 +21,6 @@ const std::set<std::string> kSeverities = {"critical", "page", "error", "warning
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
-}
-
-std::string str(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 // FNV-1a, 64 bits, as 16 hex digits: stable across builds, unlike std::hash (it is stored).
@@ -117,10 +114,10 @@ Result<Alert> parse_alertmanager_slack(std::string_view message_json, Time poste
     return fail(Errc::NotFound, "no attachments: not an Alertmanager message");
   }
   const auto& att = atts->as_array()[0].as_object();
-  std::string title = str(att, "title");
-  if (title.empty()) title = str(att, "fallback").substr(0, str(att, "fallback").find(" | "));
+  std::string title = json_string(att, "title");
+  if (title.empty()) title = json_string(att, "fallback").substr(0, json_string(att, "fallback").find(" | "));
   auto parsed = parse_title(title);
-  bool from_am = lower(str(msg, "username")).find("alertmanager") != std::string::npos;
+  bool from_am = lower(json_string(msg, "username")).find("alertmanager") != std::string::npos;
   if (!parsed) {
     if (!from_am) return fail(Errc::NotFound, "not an Alertmanager message");
     return fail(Errc::ParseError, "Alertmanager message: cannot read the title '" + title.substr(0, 120) +
@@ -132,9 +129,9 @@ Result<Alert> parse_alertmanager_slack(std::string_view message_json, Time poste
   a.count = parsed->count;
   a.starts_at = posted_at;
   a.summary = title;
-  a.links.source = str(att, "title_link");
+  a.links.source = json_string(att, "title_link");
   if (!parsed->group_values.empty()) a.name = parsed->group_values.front();
-  read_template_text(str(att, "text"), a);
+  read_template_text(json_string(att, "text"), a);
   if (auto it = a.labels.find("alertname"); it != a.labels.end()) a.name = it->second;
   a.labels.emplace("alertname", a.name);
   std::vector<std::string> values = parsed->group_values;
