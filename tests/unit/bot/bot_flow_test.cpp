@@ -10,6 +10,7 @@
 #include "store/store.hpp"
 #include "tests/fakes/prometheus_fake.hpp"
 #include "tests/fakes/slack_workspace.hpp"
+#include "tests/support/bot_harness.hpp"
 #include "tests/support/fake_clock.hpp"
 #include "tests/support/log_capture.hpp"
 #include "tests/support/run_coro.hpp"
@@ -24,72 +25,24 @@ using testing::run_coro;
 using testing::run_until;
 using namespace std::chrono_literals;
 
-constexpr const char* kChannel = "C0ALERTS";
-const std::string kLatency = "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service=\"checkout\"}[1m])))";
+constexpr const char* kChannel = testing::kHarnessChannel;
 
-class BotFlowTest : public ::testing::Test {
+class BotFlowTest : public testing::BotHarness {
  protected:
   void SetUp() override {
     fakes::SlackWorkspaceSettings ws;
     ws.bot_token = "xoxb-1111-test-bot-secret";
     ws.app_token = "xapp-1-test-app-secret";
-    auto workspace = fakes::SlackWorkspace::start(io_.get_executor(), clock_, ws);
-    ASSERT_TRUE(workspace);
-    ws_ = std::move(*workspace);
-    fakes::FakeSeries latency{"http_request_duration_seconds_bucket", {{"service", "checkout"}}, 0.18, 0.9, 0.01,
-                              clock_.system_now() - 12min};
-    auto prom = fakes::FakePrometheus::start(io_.get_executor(), {latency});
-    ASSERT_TRUE(prom);
-    prom_ = std::move(*prom);
-    dir_ = testing::make_temp_dir("alertbot-bot");
-    config_.has_slack = true;
+    start_world(ws);
     config_.slack.app_token = ws.app_token;
-    config_.slack.bot_token = ws.bot_token;
-    config_.slack.api_url = ws_->api_url();
     config_.slack.connections = 1;
-    config_.store.url = "sqlite://" + dir_ + "/bot.db";
-    config_.channels.push_back({kChannel, InvestigateMode::Auto});
-    investigators::ServiceSettings svc;
-    svc.name = "checkout";
-    svc.prometheus = investigators::PrometheusSettings{prom_->url(), kLatency, "", "", ""};
-    svc.deploys.source = investigators::DeploySource::Webhook;
-    config_.services.push_back(svc);
-  }
-
-  void TearDown() override {
-    if (app_) {
-      app_->stop();
-      run_until(io_, [&] { return !running_; });
-      app_.reset();
-    }
-    seed_.reset();
-    run_coro(io_, prom_->stop());
-    run_coro(io_, ws_->stop());
   }
 
   // Starts the bot and waits until its socket is open.
   void start_bot() {
-    auto app = App::create(io_.get_executor(), config_, clock_);
-    ASSERT_TRUE(app) << app.error().describe();
-    app_ = std::move(*app);
-    app_->on_report([&](const Report& r) { reports_.push_back(r); });
-    running_ = true;
-    asio::co_spawn(io_, app_->run(), [&](std::exception_ptr, Result<void> r) {
-      running_ = false;
-      result_ = r;
-    });
+    launch_app();
     ASSERT_TRUE(run_until(io_, [&] { return app_->open_sockets() == 1 || !running_; }));
     ASSERT_TRUE(running_);
-  }
-
-  store::Store& seed() {
-    if (!seed_) {
-      auto st = store::open_store(config_.store, clock_);
-      EXPECT_TRUE(st);
-      seed_ = std::move(*st);
-      EXPECT_TRUE(run_coro(io_, seed_->migrate()));
-    }
-    return *seed_;
   }
 
   void add_deploy(const std::string& id, std::chrono::minutes before) {
@@ -110,18 +63,6 @@ class BotFlowTest : public ::testing::Test {
     EXPECT_TRUE(ts);
     return ts ? *ts : "";
   }
-
-  asio::io_context io_;
-  testing::FakeClock clock_;
-  std::unique_ptr<fakes::SlackWorkspace> ws_;
-  std::unique_ptr<fakes::FakePrometheus> prom_;
-  std::string dir_;
-  Config config_;
-  std::unique_ptr<store::Store> seed_;
-  std::unique_ptr<App> app_;
-  bool running_ = false;
-  std::optional<Result<void>> result_;
-  std::vector<Report> reports_;
 };
 
 TEST_F(BotFlowTest, AlertGetsAPlaceholderThenAReportNamingTheDeploy) {

@@ -22,6 +22,7 @@
 #include "store/store.hpp"
 #include "tests/fakes/prometheus_fake.hpp"
 #include "tests/fakes/slack_workspace.hpp"
+#include "tests/support/bot_harness.hpp"
 #include "tests/support/fake_clock.hpp"
 #include "tests/support/log_capture.hpp"
 #include "tests/support/run_coro.hpp"
@@ -81,7 +82,7 @@ HttpResponse send(asio::io_context& io, HttpClient& http, std::string url, std::
 
 // --- The bot in HTTP mode, end to end -----------------------------------------------------------
 
-class HttpModeTest : public ::testing::Test {
+class HttpModeTest : public testing::BotHarness {
  protected:
   void SetUp() override {
     port_ = pick_free_port();
@@ -89,53 +90,16 @@ class HttpModeTest : public ::testing::Test {
     ws.bot_token = "xoxb-2222-http-bot-secret";
     ws.request_url = "http://127.0.0.1:" + std::to_string(port_) + "/slack/events";
     ws.signing_secret = kSecret;
-    auto workspace = fakes::SlackWorkspace::start(io_.get_executor(), clock_, ws);
-    ASSERT_TRUE(workspace);
-    ws_ = std::move(*workspace);
-    fakes::FakeSeries latency{"http_request_duration_seconds_bucket", {{"service", "checkout"}}, 0.18, 0.9, 0.01,
-                              clock_.system_now() - 12min};
-    auto prom = fakes::FakePrometheus::start(io_.get_executor(), {latency});
-    ASSERT_TRUE(prom);
-    prom_ = std::move(*prom);
-    dir_ = testing::make_temp_dir("alertbot-http");
-    config_.has_slack = true;
+    start_world(ws);
     config_.slack.mode = slack::SlackMode::Http;
-    config_.slack.bot_token = ws.bot_token;
     config_.slack.signing_secret = kSecret;
-    config_.slack.api_url = ws_->api_url();
     config_.has_server = true;
     config_.server.listen = "127.0.0.1:" + std::to_string(port_);
-    config_.store.url = "sqlite://" + dir_ + "/bot.db";
-    config_.channels.push_back({kChannel, InvestigateMode::Auto});
-    investigators::ServiceSettings svc;
-    svc.name = "checkout";
-    svc.prometheus = investigators::PrometheusSettings{prom_->url(), kLatency, "", "", ""};
-    svc.deploys.source = investigators::DeploySource::Webhook;
-    config_.services.push_back(svc);
-  }
-
-  void TearDown() override {
-    if (app_) {
-      app_->stop();
-      run_until(io_, [&] { return !running_; });
-      app_.reset();
-    }
-    seed_.reset();
-    run_coro(io_, prom_->stop());
-    run_coro(io_, ws_->stop());
   }
 
   // Starts the bot and waits until its HTTP server listens.
   void start_bot() {
-    auto app = App::create(io_.get_executor(), config_, clock_);
-    ASSERT_TRUE(app) << app.error().describe();
-    app_ = std::move(*app);
-    app_->on_report([&](const Report& r) { reports_.push_back(r); });
-    running_ = true;
-    asio::co_spawn(io_, app_->run(), [&](std::exception_ptr, Result<void> r) {
-      running_ = false;
-      result_ = r;
-    });
+    launch_app();
     ASSERT_TRUE(run_until(io_, [&] { return app_->http_port() != 0 || !running_; }));
     ASSERT_TRUE(running_) << (result_ && !*result_ ? result_->error().describe() : "");
     ASSERT_EQ(app_->http_port(), port_);
@@ -145,16 +109,6 @@ class HttpModeTest : public ::testing::Test {
 
   HttpResponse post(const std::string& path, const std::string& body, HttpHeaders headers) {
     return send(io_, *http_, url(path), body, std::move(headers));
-  }
-
-  store::Store& seed() {
-    if (!seed_) {
-      auto st = store::open_store(config_.store, clock_);
-      EXPECT_TRUE(st);
-      seed_ = std::move(*st);
-      EXPECT_TRUE(run_coro(io_, seed_->migrate()));
-    }
-    return *seed_;
   }
 
   std::optional<store::InboundEventRow> stored(const std::string& key) {
@@ -190,19 +144,8 @@ class HttpModeTest : public ::testing::Test {
     return std::nullopt;
   }
 
-  asio::io_context io_;
-  testing::FakeClock clock_;
   std::uint16_t port_ = 0;
   std::unique_ptr<HttpClient> http_ = make_curl_http_client(io_.get_executor(), clock_);
-  std::unique_ptr<fakes::SlackWorkspace> ws_;
-  std::unique_ptr<fakes::FakePrometheus> prom_;
-  std::string dir_;
-  Config config_;
-  std::unique_ptr<store::Store> seed_;
-  std::unique_ptr<App> app_;
-  bool running_ = false;
-  std::optional<Result<void>> result_;
-  std::vector<Report> reports_;
 };
 
 TEST_F(HttpModeTest, SignedEventIsStoredAnsweredAndInvestigatedInTheThread) {
