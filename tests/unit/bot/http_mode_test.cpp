@@ -38,7 +38,6 @@ using namespace std::chrono_literals;
 
 constexpr const char* kChannel = "C0ALERTS";
 constexpr const char* kSecret = "http-mode-signing-secret-4711";
-const std::string kLatency = "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service=\"checkout\"}[1m])))";
 
 // A port for the bot's server, chosen before anything starts. The emulator's request_url is fixed
 // when it starts, and the bot's config needs the emulator's api_url before the bot exists, so one
