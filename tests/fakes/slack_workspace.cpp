@@ -182,6 +182,15 @@ class Workspace final : public SlackWorkspace {
     for (auto& s : st_->pick_sockets(socket)) s->ws->abort();
   }
 
+  void freeze_sockets(int socket) override {
+    std::lock_guard lock(st_->mutex);
+    for (auto& s : st_->sockets) {
+      if (socket < 0 || (static_cast<std::size_t>(socket) < st_->sockets.size() && s == st_->sockets[static_cast<std::size_t>(socket)])) {
+        s->frozen = true;
+      }
+    }
+  }
+
   void inject_rate_limit(const std::string& method, int count, int retry_after_s) override {
     std::lock_guard lock(st_->mutex);
     st_->rate_limits[method] = {count, retry_after_s};

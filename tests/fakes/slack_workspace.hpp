@@ -147,6 +147,10 @@ class SlackWorkspace {
   // Kills the TCP connection of socket number `socket` (every one when < 0) with no close frame:
   // a reset the client only notices when it next reads or writes.
   virtual void drop_sockets(int socket = -1) = 0;
+  // Makes socket number `socket` (every one when < 0) go silent without closing: no frame, no
+  // pong, nothing read. Only the client's stale-socket detection can notice. Takes effect at the
+  // socket's next read, i.e. after the frame it is waiting for (send one to be sure).
+  virtual void freeze_sockets(int socket = -1) = 0;
   // The next `count` calls of `method` get HTTP 429 with Retry-After: retry_after_s.
   virtual void inject_rate_limit(const std::string& method, int count, int retry_after_s) = 0;
   // The next `count` calls of `method` get HTTP `status` (e.g. 500, 503) with a plain-text body.

@@ -281,11 +281,17 @@ awaitable<void> WorkspaceState::socket_session(ServerRequest req, std::unique_pt
   asio::co_spawn(executor, [self, socket]() -> awaitable<void> {
     for (int n = 1; socket->open; ++n) {
       if (!co_await self->sleep(self->settings.ping_interval, socket->closed.get()) || !socket->open) co_return;
+      if (socket->frozen) continue;
       if (!co_await socket->ws->ping("emulator-ping-" + std::to_string(n))) co_return;
     }
   }, asio::detached);
 
   for (;;) {
+    if (socket->frozen) {
+      // Nothing is read, so no ping is answered: only the client's own timeouts can end this.
+      co_await sleep(std::chrono::hours(24), socket->closed.get());
+      break;
+    }
     auto frame = co_await socket->ws->read();
     if (!frame) break;
     boost::system::error_code ec;

@@ -23,6 +23,7 @@ struct Socket {
   std::shared_ptr<WebSocket> ws;
   bool open = true;
   std::shared_ptr<asio::steady_timer> closed;  // cancelled when the session ends
+  bool frozen = false;  // a half-dead peer: reads nothing, answers no ping, sends nothing
 };
 
 struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {

@@ -211,6 +211,41 @@ TEST_F(SocketModeClientTest, ADroppedSocketIsReplacedAtOnce) {
   ASSERT_TRUE(run_until(io_, [&] { return client_->acks() == 1; }));
 }
 
+TEST_F(SocketModeClientTest, ASilentSocketIsFoundStaleAndReplaced) {
+  SocketModeTimings t;
+  t.backoff_base = 10ms;
+  t.backoff_max = 10ms;
+  t.idle_timeout = 600ms;  // real time: Beast pings at half of it and gives up at all of it
+  api_ = make_web_api(*http_, limiter_, settings_);
+  int handled = 0;
+  client_ = std::make_unique<SocketModeClient>(*api_, clock_, settings_,
+                                               [&](const Envelope&) -> awaitable<Result<std::optional<std::string>>> {
+                                                 ++handled;
+                                                 co_return std::nullopt;
+                                               },
+                                               t);
+  running_ = true;
+  asio::co_spawn(io_, client_->run(), [&](std::exception_ptr, Result<void> r) {
+    running_ = false;
+    result_ = r;
+  });
+  ASSERT_TRUE(run_until(io_, [&] { return client_->open_sockets() == 1; }));
+  workspace_->freeze_sockets();
+  workspace_->post_user_message("C0ALERTS", "U0HUMAN", "the last frame the frozen socket reads");
+  ASSERT_TRUE(run_until(io_, [&] { return handled == 1; }));
+  // No pong comes back and nothing else arrives: the client gives the socket up and reconnects.
+  auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(run_until(io_, [&] { return client_->connects() == 2 && client_->open_sockets() == 1; }, 5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s) << "a stale socket must be found within seconds";
+  // Slack does not know the old socket is dead: an event sent there comes back 3 s later.
+  workspace_->post_user_message("C0ALERTS", "U0HUMAN", "after the switch");
+  for (int i = 0; i < 4 && handled < 2; ++i) {
+    run_until(io_, [&] { return handled == 2; }, 500ms);
+    if (handled < 2) clock_.advance(3s);
+  }
+  EXPECT_EQ(handled, 2);
+}
+
 TEST_F(SocketModeClientTest, LinkDisabledBacksOffInsteadOfLooping) {
   start_client([&](const Envelope&) -> awaitable<Result<std::optional<std::string>>> { co_return std::nullopt; });
   workspace_->send_disconnect("link_disabled");
