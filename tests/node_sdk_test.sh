@@ -3,7 +3,9 @@
 # pinned packages of tests/node with `npm ci` (skipped when node_modules already matches the lock
 # file), starts slack_emulator on a free port, runs tests/node/sdk_scenario.js against it, and
 # stops the emulator (which must exit 0: a graceful stop). Fails, never skips, when Node.js is
-# missing or too old or the npm registry cannot be reached.
+# missing or the npm registry cannot be reached. On Node.js older than 20.18.1 (Debian bookworm
+# ships 18) it runs the same scenario with the last SDK releases for Node 18, pinned in
+# tests/node/node18 (ALERTBOT_NODE_SDK=node18 forces that set).
 # Usage: node_sdk_test.sh SLACK_EMULATOR_BINARY SOURCE_DIR
 set -euo pipefail
 
@@ -17,11 +19,17 @@ die() {
 
 command -v node >/dev/null || die "node is not on PATH (scripts/install-deps.sh installs Node.js and npm)"
 command -v npm >/dev/null || die "npm is not on PATH (scripts/install-deps.sh installs Node.js and npm)"
-# @slack/socket-mode 3.x runs on undici 7, which needs Node.js 20.18.1 or later.
-node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 18) ? 0 : 1)' ||
-  die "node $(node --version) is too old: the pinned @slack packages need Node.js >= 20.18.1"
+# @slack/socket-mode 3.x runs on undici 7, which needs Node.js 20.18.1 or later; older Node.js
+# gets socket-mode 2.x and web-api 7.x (tests/node/node18), found through NODE_PATH.
+packages_dir=$node_dir
+if [ "${ALERTBOT_NODE_SDK:-}" = node18 ] ||
+  ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 18) ? 0 : 1)'; then
+  packages_dir=$node_dir/node18
+  echo "node_sdk_test: node $(node --version): using the Node 18 SDK set in $packages_dir"
+fi
+[ "$(node -e 'console.log(process.versions.node.split(".")[0])')" -ge 18 ] || die "node $(node --version) is too old: the SDK needs Node.js 18 or later"
 
-bash "$(dirname "$0")/node/install.sh" "$node_dir" || die "npm ci failed in $node_dir (see above; is the npm registry reachable?)"
+bash "$(dirname "$0")/node/install.sh" "$packages_dir" || die "npm ci failed in $packages_dir (see above; is the npm registry reachable?)"
 
 scratch=$(mktemp -d)
 emulator_pid=""
@@ -40,7 +48,7 @@ read -t 10 -r line <&3 || die "slack_emulator printed no address within 10 s: $(
 echo "node_sdk_test: emulator at $line"
 
 status=0
-EMULATOR="$line" timeout 150 node "$node_dir/sdk_scenario.js" || status=$?
+EMULATOR="$line" NODE_PATH="$packages_dir/node_modules" timeout 150 node "$node_dir/sdk_scenario.js" || status=$?
 
 kill -TERM "$emulator_pid"
 emulator_status=0
