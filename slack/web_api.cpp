@@ -69,7 +69,7 @@ MessageInfo message_info(const json::value& v) {
   m.bot_id = json_string(o, "bot_id");
   m.subtype = json_string(o, "subtype");
   m.text = json_string(o, "text");
-  if (auto* n = o.if_contains("reply_count"); n && n->is_int64()) m.reply_count = static_cast<int>(n->get_int64());
+  m.reply_count = static_cast<int>(json_int(o, "reply_count"));
   m.json = json::serialize(o);
   return m;
 }
