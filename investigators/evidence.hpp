@@ -9,6 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "investigators/model/code_change.hpp"
+#include "investigators/model/logs.hpp"
+#include "investigators/model/past.hpp"
+#include "investigators/model/profile.hpp"
+#include "investigators/model/trace.hpp"
+
 namespace alertbot::investigators {
 
 using Time = std::chrono::system_clock::time_point;
@@ -43,24 +49,34 @@ struct DeployEvent {
 };
 
 // What a source brought back.
+// A source fills the parts it knows; the others stay empty.
 struct SourceData {
   std::vector<MetricSeries> series;
   std::vector<DeployEvent> deploys;
+  std::vector<TraceSample> traces;
+  std::vector<LogSample> logs;
+  std::vector<ProfileSample> profiles;
+  std::vector<CodeChange> changes;
+  std::vector<PastInvestigation> past;
   std::vector<std::string> notes;  // partial trouble worth showing (one query of several failed)
 };
 
-// One fact the analyses established, citable by its id ("m1", "d1").
+// One fact the analyses established, citable by its id. Ids are a letter per family and a
+// number: m (metrics), d (deploys), t (traces), l (logs), c (commits), p (profiles), h (history).
+// Kinds and the attributes each carries are listed in analysis/finding_kinds.hpp.
 struct Finding {
   std::string id;
-  std::string kind;    // onset | no_change | deploy
+  std::string kind;    // see analysis/finding_kinds.hpp
   std::string source;  // which source's data it rests on
-  std::string title;   // one line for people
+  std::string title;   // one line for people (the report JSON's "summary")
   std::string detail;  // a sentence or two more
   double score = 0;    // strength, 0..1, for ordering
   std::string link;
   std::optional<Time> at;  // when it happened (onset, deploy time)
   // Numbers for renderers and the report JSON ("before": 0.18, "after": 0.92, ...).
   std::map<std::string, double> values;
+  // Names the ranker and renderers read ("service", "operation", "sha", "deploy_id", ...).
+  std::map<std::string, std::string> attributes;
 };
 
 struct Suspect {

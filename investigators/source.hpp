@@ -24,10 +24,27 @@ struct Query {
   Time end;    // window end ("now" of the investigation)
 };
 
+// DiffSource: the code between two revisions of a service's repository (local git clone or GitHub
+// compare). The pipeline asks it for the deploys it suspects, once the deploy sources answered.
+class DiffSource {
+ public:
+  virtual ~DiffSource() = default;
+  virtual std::string name() const = 0;  // git | github
+  // The commits in (deploy.previous_version, deploy.version], oldest first, with their files and
+  // patches. Errors: InvalidArgument (a revision is missing or unknown), backend errors as for
+  // Source::fetch.
+  virtual awaitable<Result<CodeChange>> compare(const DeployEvent& deploy) = 0;
+};
+
+// What a source brings; the pipeline uses it to decide which sources also run for downstream
+// services (deploys) and which results later steps wait on.
+enum class SourceKind { Metrics, Deploys, Traces, Logs, Profiles, History };
+
 class Source {
  public:
   virtual ~Source() = default;
   virtual std::string name() const = 0;
+  virtual SourceKind kind() const = 0;
   // Suspends. Errors: whatever the backend gave (Timeout, ConnectFailed, HttpStatus,
   // ParseError, ...), each with a message naming the backend and the query. Cancellation (the
   // pipeline's deadline) aborts in-flight requests and gives Cancelled.

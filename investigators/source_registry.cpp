@@ -29,6 +29,21 @@ std::vector<std::string> SourceRegistry::skipped_for(const ServiceSettings& serv
   return out;
 }
 
+Result<void> SourceRegistry::add_diff(std::unique_ptr<DiffFactory> factory) {
+  for (const auto& f : diff_factories_) {
+    if (f->name() == factory->name()) return fail(Errc::Conflict, "diff source '" + factory->name() + "' is registered twice");
+  }
+  diff_factories_.push_back(std::move(factory));
+  return {};
+}
+
+std::unique_ptr<DiffSource> SourceRegistry::diff_for(const ServiceSettings& service) const {
+  for (const auto& f : diff_factories_) {
+    if (auto s = f->create(service)) return s;
+  }
+  return nullptr;
+}
+
 void register_builtin_sources(SourceRegistry& registry, SourceDeps deps) {
   // Names are distinct by construction; a Conflict here would be a bug.
   (void)registry.add(make_prometheus_factory(deps.http));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "investigators/source.hpp"
+#include "net/asio_fwd.hpp"
 
 namespace alertbot {
 class Clock;
@@ -18,6 +19,7 @@ class HttpClient;
 namespace alertbot::investigators {
 
 class DeployHistory;
+class PastSearch;
 
 class SourceFactory {
  public:
@@ -25,6 +27,14 @@ class SourceFactory {
   virtual std::string name() const = 0;
   // A source for `service`, or nullptr when the service does not configure this backend.
   virtual std::unique_ptr<Source> create(const ServiceSettings& service) const = 0;
+};
+
+// Like SourceFactory, for the code between two revisions (local git first, then GitHub compare).
+class DiffFactory {
+ public:
+  virtual ~DiffFactory() = default;
+  virtual std::string name() const = 0;
+  virtual std::unique_ptr<DiffSource> create(const ServiceSettings& service) const = 0;
 };
 
 class SourceRegistry {
@@ -36,8 +46,14 @@ class SourceRegistry {
   // Names of the factories whose backend `service` does not configure (shown as skipped).
   std::vector<std::string> skipped_for(const ServiceSettings& service) const;
 
+  // Errors: Conflict when a diff factory with the same name is registered.
+  Result<void> add_diff(std::unique_ptr<DiffFactory> factory);
+  // The first diff source (in registration order) `service` configures, or nullptr.
+  std::unique_ptr<DiffSource> diff_for(const ServiceSettings& service) const;
+
  private:
   std::vector<std::unique_ptr<SourceFactory>> factories_;
+  std::vector<std::unique_ptr<DiffFactory>> diff_factories_;
 };
 
 // What the built-in sources need; each must outlive the registry's sources.
@@ -45,6 +61,8 @@ struct SourceDeps {
   HttpClient& http;
   Clock& clock;
   DeployHistory* deploy_history = nullptr;  // deploys received on our webhook (may be null)
+  PastSearch* past = nullptr;               // earlier investigations in the store (may be null)
+  asio::any_io_executor executor;           // for child processes (git)
 };
 
 void register_builtin_sources(SourceRegistry& registry, SourceDeps deps);

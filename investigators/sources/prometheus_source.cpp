@@ -37,6 +37,7 @@ class PrometheusSource final : public Source {
   }
 
   std::string name() const override { return "prometheus"; }
+  SourceKind kind() const override { return SourceKind::Metrics; }
 
   awaitable<Result<SourceData>> fetch(const Query& q) override {
     std::vector<NamedQuery> queries;

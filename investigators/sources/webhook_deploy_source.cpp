@@ -12,6 +12,7 @@ class WebhookDeploySource final : public Source {
  public:
   explicit WebhookDeploySource(DeployHistory& history) : history_(history) {}
   std::string name() const override { return "deploys"; }
+  SourceKind kind() const override { return SourceKind::Deploys; }
   awaitable<Result<SourceData>> fetch(const Query& q) override {
     auto deploys = co_await history_.deploys(q.service, q.start - kLookBefore, q.end);
     if (!deploys) co_return deploys.error();
