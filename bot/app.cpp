@@ -4,22 +4,26 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include "bot/config.hpp"
 #include "bot/event_router.hpp"
+#include "bot/hook_routes.hpp"
 #include "bot/http_mode.hpp"
 #include "bot/intake.hpp"
 #include "bot/report.hpp"
 #include "bot/store_deploy_history.hpp"
+#include "bot/store_past_search.hpp"
 #include "bot/task_group.hpp"
 #include "bot/wakeup.hpp"
 #include "bot/worker.hpp"
 #include "investigators/pipeline.hpp"
 #include "investigators/source_registry.hpp"
 #include "investigators/sources/deploy_history.hpp"
+#include "investigators/sources/past_search.hpp"
 #include "net/clock.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
@@ -42,6 +46,8 @@ constexpr milliseconds kReplayGiveUp{3600000};
 constexpr milliseconds kReplayEvery{60000};
 // How long shutdown waits for events in flight before leaving them to the next start's replay.
 constexpr milliseconds kDrainLimit{10000};
+// Threads for the analyses (trace differential, log mining); investigations beyond it queue.
+constexpr std::size_t kAnalysisThreads = 2;
 
 std::string worker_name() {
   char host[256] = {0};
@@ -60,14 +66,15 @@ class BotApp final : public App {
         limiter_(clock),
         api_(slack::make_web_api(*http_, limiter_, config.slack)),
         deploys_(make_store_deploy_history(*store_)),
-        pipeline_(registry_, clock),
+        past_(make_store_past_search(*store_)),
+        pipeline_(registry_, clock, {}, analysis_pool_.get_executor()),
         wakeup_(ex, clock),
         intake_(*store_, *api_, config_, registry_, clock, wakeup_),
         worker_(*store_, *api_, pipeline_, config_, clock, wakeup_, WorkerSettings{.worker_id = worker_name()}),
         replay_wakeup_(ex, clock),
         tasks_(ex),
         stop_signal_(ex, asio::steady_timer::time_point::max()) {
-    investigators::register_builtin_sources(registry_, investigators::SourceDeps{*http_, clock, deploys_.get()});
+    investigators::register_builtin_sources(registry_, investigators::SourceDeps{*http_, clock, deploys_.get(), past_.get(), ex});
   }
 
   awaitable<Result<void>> run() override {
@@ -83,7 +90,7 @@ class BotApp final : public App {
     }
     spdlog::info("slack: connected to {} as {} (user {}, bot {})", me->team, me->url, me->user_id, me->bot_id);
     if (stopping_) co_return Result<void>();  // stop() came during start-up
-    router_ = std::make_unique<EventRouter>(executor_, *store_, config_, intake_, *me);
+    router_ = std::make_unique<EventRouter>(executor_, *store_, config_, intake_, *me, clock_);
     const bool http_mode = config_.slack.mode == slack::SlackMode::Http;
     if (!http_mode) {
       socket_ = std::make_unique<slack::SocketModeClient>(*api_, clock_, config_.slack, envelope_handler());
@@ -153,6 +160,7 @@ class BotApp final : public App {
       add_slack_http_routes(router, HttpModeSettings{.signing_secret = config_.slack.signing_secret}, clock_,
                             envelope_handler());
     }
+    if (config_.has_hooks) add_hook_routes(router, config_.hooks, *store_, clock_, envelope_handler());
     HttpServerSettings hs;
     hs.listen = config_.server.listen;
     auto server = start_http_server(executor_, hs, std::move(router));
@@ -170,7 +178,9 @@ class BotApp final : public App {
   slack::RateLimiter limiter_;  // paces every Web API call of this app
   std::unique_ptr<slack::WebApi> api_;
   std::unique_ptr<investigators::DeployHistory> deploys_;
+  std::unique_ptr<investigators::PastSearch> past_;
   investigators::SourceRegistry registry_;
+  asio::thread_pool analysis_pool_{kAnalysisThreads};  // CPU-heavy analyses, off the event loop
   investigators::Pipeline pipeline_;
   Wakeup wakeup_;
   AlertIntake intake_;

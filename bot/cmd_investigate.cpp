@@ -1,5 +1,6 @@
 // `alertbot investigate`: one investigation from the command line, printed.
 #include <boost/asio/co_spawn.hpp>
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -12,8 +13,10 @@
 #include "bot/report_json.hpp"
 #include "bot/report_text.hpp"
 #include "bot/store_deploy_history.hpp"
-#include "investigators/alerts/alertmanager_slack.hpp"
+#include "bot/store_past_search.hpp"
+#include "investigators/alerts/parse_alert.hpp"
 #include "investigators/pipeline.hpp"
+#include "investigators/sources/past_search.hpp"
 #include "investigators/service_map.hpp"
 #include "investigators/source_registry.hpp"
 #include "net/clock.hpp"
@@ -32,20 +35,25 @@ int usage(const char* why) {
   return 2;
 }
 
-// The alert in `path`: an Alertmanager Slack message (as posted in a channel).
+// The alert in `path`: any payload the parsers accept (docs/alert-formats.md). A notification with
+// several alerts is investigated once, for its first firing alert (the rest are the same group).
 Result<investigators::Alert> read_alert(const std::string& path, SystemTime at, const Config& config) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) return fail(Errc::InvalidArgument, path + ": cannot read");
   std::stringstream s;
   s << in.rdbuf();
-  std::vector<std::string> services;
-  for (const auto& svc : config.services) services.push_back(svc.name);
-  auto alert = investigators::parse_alertmanager_slack(s.str(), at, services);
-  if (!alert && alert.error().code == Errc::NotFound) {
-    return fail(Errc::InvalidArgument, path + ": not an alert format this version reads (an Alertmanager Slack message)");
-  }
-  if (!alert) return fail(alert.error().code, path + ": " + alert.error().message);
-  alert->service = investigators::map_service(*alert, config.services);
+  investigators::AlertContext ctx;
+  ctx.received_at = at;
+  for (const auto& svc : config.services) ctx.services.push_back(svc.name);
+  auto batch = investigators::parse_alerts(s.str(), investigators::AlertFormat::Auto, ctx);
+  if (!batch) return fail(batch.error().code == Errc::NotFound ? Errc::InvalidArgument : batch.error().code,
+                          path + ": " + batch.error().message);
+  if (batch->alerts.empty()) return fail(Errc::InvalidArgument, path + ": the payload holds no alert");
+  for (const auto& w : batch->warnings) std::fprintf(stderr, "alertbot investigate: %s: %s\n", path.c_str(), w.c_str());
+  auto first = std::find_if(batch->alerts.begin(), batch->alerts.end(),
+                            [](const investigators::Alert& a) { return a.status == investigators::AlertStatus::Firing; });
+  investigators::Alert alert = first != batch->alerts.end() ? *first : batch->alerts.front();
+  alert.service = investigators::map_service(alert, config.services);
   return alert;
 }
 
@@ -92,13 +100,15 @@ int cmd_investigate(const CliArgs& args) {
     in.service = *args.get("service");
   }
   in.settings = config->service(in.service);
+  in.services = &config->services;
 
   asio::io_context io;
   auto http = make_curl_http_client(io.get_executor(), *clock);
   auto st = existing_store(*config, *clock);
   auto history = st ? make_store_deploy_history(*st) : nullptr;
+  auto past = st ? make_store_past_search(*st) : nullptr;
   investigators::SourceRegistry registry;
-  investigators::register_builtin_sources(registry, investigators::SourceDeps{*http, *clock, history.get()});
+  investigators::register_builtin_sources(registry, investigators::SourceDeps{*http, *clock, history.get(), past.get(), io.get_executor()});
   investigators::Pipeline pipeline(registry, *clock);
   Report report;
   auto started = clock->steady_now();
@@ -108,6 +118,7 @@ int cmd_investigate(const CliArgs& args) {
   io.run();
   report.total = std::chrono::duration_cast<std::chrono::milliseconds>(clock->steady_now() - started);
   history.reset();
+  past.reset();
   st.reset();
   std::string text = format == "json" ? to_report_json(report) + "\n" : format == "markdown" ? report_markdown(report) : report_text(report);
   std::fputs(text.c_str(), stdout);

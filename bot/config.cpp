@@ -37,6 +37,10 @@ Config parse(const YAML::Node& root, const config_detail::Source& source) {
     config.has_server = true;
     config_detail::read_server(*r, config.server);
   }
+  if (auto r = top.map(HooksSettings::kName)) {
+    config.has_hooks = true;
+    config_detail::read_hooks(*r, config.hooks);
+  }
   if (auto r = top.map(store::StoreSettings::kName)) config_detail::read_store(*r, config.store);
   if (auto r = top.map(llm::LlmSettings::kName)) config_detail::read_llm(*r, config.llm);
   if (auto r = top.map(LogSettings::kName)) config_detail::read_log(*r, config.log);
@@ -114,7 +118,7 @@ Config load_config_text(const std::string& text, const std::string& name) {
 }
 
 std::vector<std::string> Config::secrets() const {
-  std::vector<std::string> out = {slack.app_token, slack.bot_token, slack.signing_secret, llm.api_key};
+  std::vector<std::string> out = {slack.app_token, slack.bot_token, slack.signing_secret, llm.api_key, hooks.token};
   for (const auto& [name, value] : llm.headers) {
     if (config_detail::is_sensitive_header(name)) out.push_back(value);
   }
@@ -157,6 +161,8 @@ std::vector<std::string> missing_for_run(const Config& config) {
   if (config.slack.mode == slack::SlackMode::Http && config.slack.signing_secret.empty()) {
     out.push_back("slack.signing_secret is empty (slack.mode is http)");
   }
+  if (config.has_hooks && config.hooks.token.empty()) out.push_back("hooks.token is empty (every hook request must carry it)");
+  if (config.has_hooks && !config.has_server) out.push_back("hooks needs the server section (hooks are served on server.listen)");
   if (config.llm.provider != llm::LlmProvider::None) {
     const std::string provider(config_detail::name_of<llm::LlmProvider>(config_detail::kLlmProviders, config.llm.provider));
     if (config.llm.model.empty()) out.push_back("llm.model is empty (llm.provider is " + provider + ")");

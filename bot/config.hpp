@@ -34,10 +34,23 @@ struct LogSettings {
   LogFormat format = LogFormat::Auto;  // auto: text on a terminal, JSON lines otherwise
 };
 
+// The `hooks:` section (optional): alerts and deploys POSTed to the bot's server (/hooks/*).
+// Without it the hook routes are not served.
+struct HooksSettings {
+  static constexpr const char* kName = "hooks";
+  // Every hook request must carry it: `Authorization: Bearer <token>` (or Basic auth with it as
+  // the password). Secret; required when the section is present.
+  std::string token;
+  // The channel where alerts received on hooks are posted; each one's investigation runs in that
+  // message's thread. Empty: deploy hooks only (alert hooks answer 404).
+  std::string channel;
+};
+
 struct Config {
   std::string path;  // the file it was loaded from
   slack::SlackSettings slack;
   ServerSettings server;
+  HooksSettings hooks;
   store::StoreSettings store;
   llm::LlmSettings llm;
   LogSettings log;
@@ -46,6 +59,7 @@ struct Config {
   // Sections present in the file (an `investigate` run needs no slack or server section).
   bool has_slack = false;
   bool has_server = false;
+  bool has_hooks = false;
 
   // Every secret value in the config (tokens, keys, passwords in URLs), for log masking.
   std::vector<std::string> secrets() const;

@@ -129,6 +129,9 @@ std::string dump_config_masked(const Config& config) {
       .boolean("debug_reconnects", slack.debug_reconnects)
       .end();
   m.begin(ServerSettings::kName).str("listen", config.server.listen).url("public_url", config.server.public_url).end();
+  if (config.has_hooks) {
+    m.begin(HooksSettings::kName).secret("token", config.hooks.token).str("channel", config.hooks.channel).end();
+  }
   m.begin(store::StoreSettings::kName).url("url", config.store.url).end();
   dump_llm(m, config.llm);
   m.begin(LogSettings::kName)

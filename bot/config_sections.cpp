@@ -84,6 +84,15 @@ void read_server(MapReader& r, ServerSettings& out) {
   check_http_url(r, "public_url", out.public_url);
 }
 
+void read_hooks(MapReader& r, HooksSettings& out) {
+  r.secret("token", out.token);
+  r.string("channel", out.channel);
+  r.finish();
+  if (!out.channel.empty() && (out.channel[0] != 'C' && out.channel[0] != 'G')) {
+    r.fail("channel", "expected a channel id like C0ALERTS, got '" + out.channel + "'");
+  }
+}
+
 void read_store(MapReader& r, store::StoreSettings& out) {
   r.secret("url", out.url);
   r.finish();

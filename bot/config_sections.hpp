@@ -40,6 +40,7 @@ void check_http_url(const MapReader& r, std::string_view key, std::string& url);
 void read_slack(MapReader& r, slack::SlackSettings& out);
 void read_server(MapReader& r, ServerSettings& out);
 void read_store(MapReader& r, store::StoreSettings& out);
+void read_hooks(MapReader& r, HooksSettings& out);
 void read_llm(MapReader& r, llm::LlmSettings& out);
 void read_log(MapReader& r, LogSettings& out);
 void read_channels(std::vector<MapReader>& items, std::vector<ChannelSettings>& out);

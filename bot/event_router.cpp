@@ -8,7 +8,10 @@
 
 #include "bot/config.hpp"
 #include "bot/intake.hpp"
+#include "bot/hook_routes.hpp"
 #include "investigators/alerts/alertmanager_slack.hpp"
+#include "investigators/alerts/parse_alert.hpp"
+#include "net/clock.hpp"
 #include "investigators/service_map.hpp"
 #include "net/logging.hpp"
 #include "net/time_format.hpp"
@@ -19,12 +22,13 @@ namespace alertbot::bot {
 using store::EventStatus;
 
 EventRouter::EventRouter(asio::any_io_executor executor, store::Store& store, const Config& config, AlertIntake& intake,
-                         slack::Identity self)
+                         slack::Identity self, Clock& clock)
     : executor_(std::move(executor)),
       store_(store),
       config_(config),
       intake_(intake),
       self_(std::move(self)),
+      clock_(clock),
       idle_(executor_, asio::steady_timer::time_point::max()) {}
 
 awaitable<void> EventRouter::drain() {
@@ -36,7 +40,8 @@ awaitable<void> EventRouter::drain() {
 
 awaitable<Result<std::optional<std::string>>> EventRouter::on_envelope(const slack::Envelope& env) {
   // Named, not braced inside the co_await: GCC 12 destroys such temporaries twice.
-  store::InboundEvent event{"slack", env.dedupe_key, env.type, env.payload_json};
+  const std::string origin = env.type.starts_with(kHookTypePrefix) ? "hook" : "slack";
+  store::InboundEvent event{origin, env.dedupe_key, env.type, env.payload_json};
   auto stored = co_await store_.record_event(std::move(event));
   if (!stored) co_return stored.error();
   if (!*stored) {
@@ -99,6 +104,7 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, std::strin
     note = "malformed envelope from Slack";
     co_return EventStatus::Rejected;
   }
+  if (env.type.starts_with(kHookTypePrefix)) co_return co_await route_hook(env, note);
   if (env.type != "events_api") {
     note = env.type + " is not handled yet";
     co_return EventStatus::Ignored;
@@ -145,6 +151,76 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, std::strin
     note = "will retry: " + r.error().describe();
     spdlog::error("event {}: alert intake failed, will retry: {}", env.dedupe_key, r.error().describe());
     co_return EventStatus::Received;
+  }
+  co_return EventStatus::Processed;
+}
+
+namespace {
+
+using investigators::AlertFormat;
+
+std::optional<AlertFormat> hook_format(std::string_view route) {
+  if (route == "alertmanager") return AlertFormat::AlertmanagerWebhook;
+  if (route == "grafana") return AlertFormat::GrafanaWebhook;
+  if (route == "datadog") return AlertFormat::Datadog;
+  if (route == "pagerduty") return AlertFormat::PagerDuty;
+  if (route == "generic") return AlertFormat::Generic;
+  return std::nullopt;
+}
+
+// One alert per notification group: the first firing one, counting the group's firing alerts;
+// a group with none firing is represented by its first resolved alert.
+std::vector<investigators::Alert> representatives(std::vector<investigators::Alert> alerts) {
+  std::vector<investigators::Alert> out;
+  std::map<std::string, std::size_t> at;  // group key -> index in out
+  for (auto& a : alerts) {
+    const std::string key = a.group_key.empty() ? a.fingerprint : a.group_key;
+    auto it = at.find(key);
+    if (it == at.end()) {
+      a.count = a.status == investigators::AlertStatus::Firing ? 1 : 0;
+      at.emplace(key, out.size());
+      out.push_back(std::move(a));
+      continue;
+    }
+    auto& rep = out[it->second];
+    if (a.status != investigators::AlertStatus::Firing) continue;
+    if (rep.status != investigators::AlertStatus::Firing) {
+      a.count = rep.count;
+      rep = std::move(a);
+    }
+    ++rep.count;
+  }
+  for (auto& a : out) a.count = std::max(a.count, 1);
+  return out;
+}
+
+}  // namespace
+
+awaitable<EventStatus> EventRouter::route_hook(const slack::Envelope& env, std::string& note) {
+  const auto format = hook_format(std::string_view(env.type).substr(kHookTypePrefix.size()));
+  if (!format || config_.hooks.channel.empty()) {
+    note = "no hook route " + env.type;
+    co_return EventStatus::Rejected;
+  }
+  investigators::AlertContext ctx;
+  ctx.received_at = clock_.system_now();
+  for (const auto& s : config_.services) ctx.services.push_back(s.name);
+  auto batch = investigators::parse_alerts(env.payload_json, *format, ctx);
+  if (!batch) {
+    note = batch.error().describe();
+    spdlog::warn("hook event {}: not an alert we can read: {}", env.dedupe_key, note);
+    co_return batch.error().code == Errc::NotFound ? EventStatus::Ignored : EventStatus::Rejected;
+  }
+  for (const auto& w : batch->warnings) spdlog::info("hook event {}: {}", env.dedupe_key, w);
+  for (auto& alert : representatives(std::move(batch->alerts))) {
+    alert.service = investigators::map_service(alert, config_.services);
+    // No thread yet: intake posts the alert to the hooks channel when it opens an incident.
+    AlertOrigin origin{config_.hooks.channel, "", env.dedupe_key};
+    if (auto r = co_await intake_.on_alert(std::move(alert), origin); !r) {
+      note = r.error().describe();
+      spdlog::error("hook event {}: alert intake failed, will retry: {}", env.dedupe_key, note);
+      co_return EventStatus::Received;
+    }
   }
   co_return EventStatus::Processed;
 }

@@ -17,6 +17,9 @@
 #include "slack/web_api.hpp"
 #include "store/records.hpp"
 
+namespace alertbot {
+class Clock;
+}
 namespace alertbot::store {
 class Store;
 }
@@ -29,7 +32,7 @@ class AlertIntake;
 class EventRouter {
  public:
   EventRouter(asio::any_io_executor executor, store::Store& store, const Config& config, AlertIntake& intake,
-              slack::Identity self);
+              slack::Identity self, Clock& clock);
 
   // The EnvelopeHandler of slack::SocketModeClient. Errors: the store's (then no ack is sent).
   awaitable<Result<std::optional<std::string>>> on_envelope(const slack::Envelope& env);
@@ -46,12 +49,16 @@ class EventRouter {
   awaitable<void> process(slack::Envelope env);
   // What to do with a message event; sets `note` when the answer is to ignore it.
   awaitable<store::EventStatus> route(const slack::Envelope& env, std::string& note);
+  // An alert body that arrived on a hook (type "hook:<format>"): parsed, posted to hooks.channel
+  // and investigated in that message's thread.
+  awaitable<store::EventStatus> route_hook(const slack::Envelope& env, std::string& note);
 
   asio::any_io_executor executor_;
   store::Store& store_;
   const Config& config_;
   AlertIntake& intake_;
   const slack::Identity self_;
+  Clock& clock_;
   int in_flight_ = 0;
   std::unordered_set<std::string> in_flight_keys_;  // dedupe keys being processed here
   asio::steady_timer idle_;  // cancelled whenever in_flight_ drops to zero

@@ -70,7 +70,16 @@ awaitable<Result<void>> AlertIntake::repeat(const Alert& alert, const store::Ale
   co_return Result<void>();
 }
 
-awaitable<Result<void>> AlertIntake::open_incident(Alert alert, const AlertOrigin& origin) {
+awaitable<Result<void>> AlertIntake::open_incident(Alert alert, const AlertOrigin& given) {
+  AlertOrigin origin = given;
+  if (origin.ts.empty()) {
+    // An alert from a hook has no message yet: post it, and investigate in its thread.
+    const slack::MessageContent card = alert_card_message(alert);
+    const std::string top_level;
+    auto posted = co_await api_.post_message(origin.channel, card, top_level);
+    if (!posted) co_return posted.error();
+    origin.ts = posted->ts;
+  }
   store::AlertGroupRow g;
   g.group_key = alert.group_key;
   g.service = alert.service;

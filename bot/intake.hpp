@@ -33,7 +33,8 @@ class Wakeup;
 // Where an alert was seen.
 struct AlertOrigin {
   std::string channel;
-  std::string ts;         // the alert message (the thread parent)
+  std::string ts;         // the alert message (the thread parent); "" for hooks: intake posts one
+
   std::string event_key;  // the inbound event it came from
 };
 

@@ -13,6 +13,9 @@ namespace {
 using namespace investigators;
 using slack::escape;
 
+// Findings not cited by a cause that the Slack report lists (the full report has them all).
+constexpr int kMaxOtherFindings = 6;
+
 std::string severity_badge(const std::string& severity) {
   if (severity == "critical" || severity == "page" || severity == "p1" || severity == "error") return ":red_circle:";
   if (severity == "warning" || severity == "warn" || severity == "p2" || severity == "high") return ":large_orange_circle:";
@@ -89,8 +92,12 @@ slack::MessageContent report_message(const Report& r) {
            alert_name(r));
   std::string text;
   if (res.causes.empty()) {
-    text = "No likely cause found for " + alert_name(r) + ".";
-    b.section(severity_badge(severity) + " *No likely cause found.* Nothing moved significantly in the data I could read.");
+    text = "No strong suspect for " + alert_name(r) + ".";
+    b.section(severity_badge(severity) + " *No strong suspect.* " +
+              escape(res.abstain_reason.empty() ? "Nothing moved significantly in the data I could read." : res.abstain_reason));
+    if (!res.leads.empty()) {
+      b.section("*Weak lead* (" + percent(res.leads.front().confidence) + "): " + escape(res.leads.front().title));
+    }
   } else {
     text = "Likely cause: " + res.causes.front().title;
     add_cause(b, res.causes.front(), res.findings);
@@ -100,10 +107,12 @@ slack::MessageContent report_message(const Report& r) {
   }
   std::string other = "*Other findings*";
   bool any = false;
+  int shown = 0;
   for (const auto& f : res.findings) {
     bool cited = false;
     for (const auto& c : res.causes) cited = cited || std::count(c.evidence.begin(), c.evidence.end(), f.id);
-    if (cited) continue;
+    if (cited || f.score <= 0 || f.kind == "no_change") continue;
+    if (++shown > kMaxOtherFindings) break;
     other += "\n• `" + escape(f.id) + "` " + escape(f.title);
     any = true;
   }
@@ -135,6 +144,27 @@ slack::MessageContent repeat_message(const Alert& alert, std::int64_t count) {
   std::string text = ":repeat: *" + escape(alert.name) + "* fired again (" + std::to_string(count) +
                      " notifications in this incident); the investigation above still applies.";
   return {text, {}};
+}
+
+slack::MessageContent alert_card_message(const Alert& alert) {
+  const bool firing = alert.status == AlertStatus::Firing;
+  std::string head = std::string(firing ? "[FIRING" : "[RESOLVED") + (firing ? ":" + std::to_string(alert.count) : "") + "] " +
+                     alert.name + (alert.service.empty() ? "" : " · " + alert.service) +
+                     (alert.severity.empty() ? "" : " · " + alert.severity);
+  std::string text = severity_badge(alert.severity) + " *" + escape(head) + "*";
+  if (!alert.summary.empty() && alert.summary != alert.name) text += "\n" + escape(alert.summary);
+  std::vector<std::string> links;
+  const std::pair<const std::string*, const char*> named[] = {{&alert.links.runbook, "runbook"},
+                                                              {&alert.links.dashboard, "dashboard"},
+                                                              {&alert.links.generator, "graph"},
+                                                              {&alert.links.source, alert.source.c_str()}};
+  for (const auto& [url, label] : named) {
+    if (!url->empty()) links.push_back(slack::link(*url, label));
+  }
+  slack::BlockKit b;
+  b.section(text);
+  if (!links.empty()) b.context(links);
+  return {escape(head), b.json()};
 }
 
 slack::MessageContent unreadable_alert_message(const std::string& reason) {

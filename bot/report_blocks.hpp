@@ -21,5 +21,8 @@ slack::MessageContent failed_message(const std::string& service, const std::stri
 slack::MessageContent resolved_message(const investigators::Alert& alert, std::chrono::minutes open_for);
 slack::MessageContent repeat_message(const investigators::Alert& alert, std::int64_t count);
 slack::MessageContent unreadable_alert_message(const std::string& reason);
+// An alert that arrived on a hook, posted to the hooks channel as the thread's first message:
+// "[FIRING:2] HighErrorRate · checkout · page", its summary and links (runbook, dashboard, source).
+slack::MessageContent alert_card_message(const investigators::Alert& alert);
 
 }  // namespace alertbot::bot

@@ -11,22 +11,44 @@ namespace {
 namespace json = boost::json;
 using namespace investigators;
 
+json::value time_or_null(const std::optional<Time>& t) { return t ? json::value(format_rfc3339(*t)) : json::value(nullptr); }
+
+// docs/report-schema.md: findings[] = {id, kind, summary, detail, score, source, at, data, links}.
 json::object finding_json(const Finding& f) {
-  json::object values;
-  for (const auto& [k, v] : f.values) values[k] = v;
-  return {{"id", f.id}, {"kind", f.kind}, {"source", f.source}, {"title", f.title}, {"detail", f.detail},
-          {"score", f.score}, {"link", f.link}, {"at", f.at ? json::value(format_rfc3339(*f.at)) : json::value(nullptr)},
-          {"values", values}};
+  json::object data;
+  for (const auto& [k, v] : f.attributes) data[k] = v;
+  for (const auto& [k, v] : f.values) data[k] = v;
+  json::array links;
+  if (!f.link.empty()) links.push_back(json::value(f.link));
+  return {{"id", f.id},         {"kind", f.kind},    {"summary", f.title}, {"detail", f.detail},
+          {"score", f.score},   {"source", f.source}, {"at", time_or_null(f.at)}, {"data", data},
+          {"links", links}};
 }
 
-json::object cause_json(const Cause& c) {
+json::object cause_json(const Cause& c, std::size_t rank) {
   json::array evidence;
   for (const auto& e : c.evidence) evidence.push_back(json::value(e));
-  return {{"title", c.title},
+  return {{"rank", rank},
+          {"title", c.title},
           {"confidence", c.confidence},
           {"evidence", evidence},
           {"suspect", {{"kind", c.suspect.kind}, {"ref", c.suspect.ref}, {"title", c.suspect.title}}},
           {"fix", c.fix}};
+}
+
+json::array causes_json(const std::vector<Cause>& causes) {
+  json::array out;
+  for (std::size_t i = 0; i < causes.size(); ++i) out.push_back(cause_json(causes[i], i + 1));
+  return out;
+}
+
+json::object source_json(const SourceOutcome& s) {
+  const bool ok = s.status == SourceStatus::Ok;
+  return {{"name", s.source},
+          {"status", to_string(s.status)},
+          {"duration_ms", s.duration.count()},
+          {"error", ok || s.status == SourceStatus::Skipped ? json::value(nullptr) : json::value(s.message)},
+          {"detail", s.message}};
 }
 
 json::object series_json(const MetricSeries& s) {
@@ -43,30 +65,49 @@ json::object deploy_json(const DeployEvent& d) {
           {"source", d.source}, {"link", d.link}, {"at", format_rfc3339(d.at)}};
 }
 
+json::object change_json(const CodeChange& c) {
+  json::array commits;
+  for (const auto& cm : c.commits) {
+    json::array files;
+    for (const auto& f : cm.files) files.push_back(json::value(f.path));
+    auto nl = cm.message.find('\n');
+    commits.push_back(json::object{{"sha", cm.sha}, {"author", cm.author}, {"at", format_rfc3339(cm.at)},
+                                   {"subject", cm.message.substr(0, nl)}, {"files", files}, {"link", cm.link}});
+  }
+  return {{"service", c.service}, {"deploy_id", c.deploy_id}, {"base", c.base},      {"head", c.head},
+          {"backend", c.backend}, {"truncated", c.truncated}, {"link", c.link},      {"commits", commits}};
+}
+
+template <class T, class F>
+json::array array_of(const std::vector<T>& items, F f) {
+  json::array out;
+  for (const auto& i : items) out.push_back(f(i));
+  return out;
+}
+
 }  // namespace
 
 std::string to_report_json(const Report& r) {
   const auto& res = r.result;
-  json::array findings, causes, sources, series, deploys, notes;
-  for (const auto& f : res.findings) findings.push_back(finding_json(f));
-  for (const auto& c : res.causes) causes.push_back(cause_json(c));
-  for (const auto& s : res.sources) {
-    sources.push_back(json::object{{"source", s.source}, {"status", to_string(s.status)}, {"message", s.message},
-                                   {"duration_ms", s.duration.count()}});
-  }
-  for (const auto& s : res.series) series.push_back(series_json(s));
-  for (const auto& d : res.deploys) deploys.push_back(deploy_json(d));
+  json::array notes;
   for (const auto& n : res.notes) notes.push_back(json::value(n));
-  json::object o{{"id", r.id},
+  json::object o{{"schema_version", 1},
+                 {"id", r.id},
                  {"service", res.service},
                  {"alert", res.alert ? json::value(to_alert_json(*res.alert)) : json::value(nullptr)},
                  {"window", {{"start", format_rfc3339(res.window_start)}, {"end", format_rfc3339(res.at)}}},
-                 {"causes", causes},
-                 {"findings", findings},
-                 {"sources", sources},
+                 {"onset", time_or_null(res.onset)},
+                 {"pivot", format_rfc3339(res.pivot)},
+                 {"sources", array_of(res.sources, source_json)},
+                 {"findings", array_of(res.findings, finding_json)},
+                 {"causes", causes_json(res.causes)},
+                 {"abstained", res.abstained},
+                 {"abstain_reason", res.abstained ? json::value(res.abstain_reason) : json::value(nullptr)},
+                 {"leads", causes_json(res.leads)},
                  {"notes", notes},
-                 {"deploys", deploys},
-                 {"series", series}};
+                 {"deploys", array_of(res.deploys, deploy_json)},
+                 {"changes", array_of(res.changes, change_json)},
+                 {"series", array_of(res.series, series_json)}};
   o["llm"] = {{"provider", r.llm.provider},
               {"model", r.llm.model},
               {"used", r.llm.used},
@@ -78,6 +119,7 @@ std::string to_report_json(const Report& r) {
   o["timings"] = {{"total_ms", r.total.count()},
                   {"first_finding_ms", res.first_finding_ms.count()},
                   {"sources_ms", res.sources_ms.count()},
+                  {"analysis_ms", res.analysis_ms.count()},
                   {"llm_ms", r.llm.latency.count()}};
   return json::serialize(o);
 }

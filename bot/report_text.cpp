@@ -31,7 +31,10 @@ std::string render(const Report& r, const Style& st) {
   }
   out << "Window " << format_rfc3339(res.window_start, false) << " .. " << format_rfc3339(res.at, false) << "\n\n";
   if (res.causes.empty()) {
-    out << st.b("No likely cause found.") << " Nothing moved significantly in the data that could be read.\n";
+    out << st.b("No strong suspect.") << " "
+        << (res.abstain_reason.empty() ? "Nothing moved significantly in the data that could be read." : res.abstain_reason)
+        << "\n";
+    for (const auto& l : res.leads) out << st.li << "weak lead (" << percent(l.confidence) << "): " << l.title << "\n";
   }
   for (std::size_t i = 0; i < res.causes.size(); ++i) {
     const auto& c = res.causes[i];

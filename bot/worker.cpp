@@ -8,9 +8,11 @@
 #include "bot/report.hpp"
 #include "bot/report_blocks.hpp"
 #include "bot/report_json.hpp"
+#include "bot/report_search_doc.hpp"
 #include "bot/wakeup.hpp"
 #include "investigators/pipeline.hpp"
 #include "net/clock.hpp"
+#include "net/time_format.hpp"
 #include "slack/web_api.hpp"
 #include "store/store.hpp"
 
@@ -127,7 +129,10 @@ awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
   investigators::InvestigationInput in;
   in.service = p->service;
   in.settings = config_.service(p->service);
-  in.at = p->alert.starts_at;
+  in.services = &config_.services;
+  // "Now" is when the alert reached the bot (not later, when a retry runs): the same alert always
+  // gives the same window.
+  in.at = std::max(p->alert.starts_at, SystemTime(milliseconds(p->received_at_ms)));
   in.alert = p->alert;
   Report report;
   report.id = p->investigation_id;
@@ -156,6 +161,11 @@ awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
   if (auto r = co_await store_.put_report(row); !r) co_return r.error();
   if (auto r = co_await store_.update_investigation(p->investigation_id, store::InvestigationStatus::Done, report_json, none); !r) {
     co_return r.error();
+  }
+  // Indexed for the similar-incident search of later investigations; a failure costs only that.
+  store::SearchDocument doc = search_document(report.id, report.result, clock_.system_now());
+  if (auto r = co_await store_.index_investigation(std::move(doc)); !r) {
+    spdlog::warn("investigation {}: not indexed for search: {}", report.id, r.error().describe());
   }
   spdlog::info("investigation {} reported in {} ms ({} causes, {} findings)", report.id, report.total.count(),
                report.result.causes.size(), report.result.findings.size());

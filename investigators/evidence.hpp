@@ -106,8 +106,8 @@ struct SourceOutcome {
 inline const char* to_string(SourceStatus s) {
   switch (s) {
     case SourceStatus::Ok: return "ok";
-    case SourceStatus::Failed: return "failed";
-    case SourceStatus::TimedOut: return "timed_out";
+    case SourceStatus::Failed: return "error";
+    case SourceStatus::TimedOut: return "timeout";
     case SourceStatus::Skipped: return "skipped";
   }
   return "unknown";

@@ -23,8 +23,11 @@ std::string map_service(const Alert& alert, const std::vector<ServiceSettings>& 
     }
   }
   if (!alert.service.empty()) return alert.service;
-  auto it = alert.labels.find("service");
-  return it == alert.labels.end() ? std::string() : it->second;
+  for (const char* key : {"service", "job", "app"}) {
+    auto it = alert.labels.find(key);
+    if (it != alert.labels.end() && !it->second.empty()) return it->second;
+  }
+  return {};
 }
 
 }  // namespace alertbot::investigators

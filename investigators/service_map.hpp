@@ -1,6 +1,7 @@
 // Which configured service an alert is about: the first service whose `match` labels all equal
-// the alert's labels; else the service named by the alert's service, job or app label (or the
-// parser's guess); else "" (investigated without service-specific sources).
+// the alert's labels; else the configured service named by the alert's service, job or app label;
+// else the parser's guess; else the first of those labels that is set (an unconfigured service,
+// investigated without service-specific sources); else "".
 #pragma once
 
 #include <string>

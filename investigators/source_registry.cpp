@@ -1,6 +1,15 @@
 #include "investigators/source_registry.hpp"
 
+#include "investigators/sources/argocd_deploy_source.hpp"
+#include "investigators/sources/git_diff_source.hpp"
+#include "investigators/sources/github_compare_source.hpp"
+#include "investigators/sources/github_deploy_source.hpp"
+#include "investigators/sources/history_source.hpp"
+#include "investigators/sources/jaeger_source.hpp"
+#include "investigators/sources/loki_source.hpp"
 #include "investigators/sources/prometheus_source.hpp"
+#include "investigators/sources/pyroscope_source.hpp"
+#include "investigators/sources/tempo_source.hpp"
 #include "investigators/sources/webhook_deploy_source.hpp"
 
 namespace alertbot::investigators {
@@ -48,6 +57,16 @@ void register_builtin_sources(SourceRegistry& registry, SourceDeps deps) {
   // Names are distinct by construction; a Conflict here would be a bug.
   (void)registry.add(make_prometheus_factory(deps.http));
   (void)registry.add(make_webhook_deploy_factory(deps.deploy_history));
+  (void)registry.add(make_github_deploy_factory(deps.http));
+  (void)registry.add(make_argocd_factory(deps.http));
+  (void)registry.add(make_jaeger_factory(deps.http));
+  (void)registry.add(make_tempo_factory(deps.http));
+  (void)registry.add(make_loki_factory(deps.http));
+  (void)registry.add(make_pyroscope_factory(deps.http));
+  (void)registry.add(make_history_factory(deps.past));
+  // The local clone first: no API quota, full patches.
+  (void)registry.add_diff(make_git_diff_factory(deps.executor));
+  (void)registry.add_diff(make_github_compare_factory(deps.http));
 }
 
 }  // namespace alertbot::investigators

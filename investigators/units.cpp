@@ -37,4 +37,9 @@ std::string describe_metric(const std::string& name) {
   return name;
 }
 
+std::string display_version(const std::string& v) {
+  const bool sha = v.size() == 40 && v.find_first_not_of("0123456789abcdef") == std::string::npos;
+  return sha ? v.substr(0, 12) : v;
+}
+
 }  // namespace alertbot::investigators

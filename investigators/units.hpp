@@ -9,5 +9,7 @@ namespace alertbot::investigators {
 std::string format_value(double v, const std::string& unit);
 // "p99 latency" for a series named latency, "error ratio" for errors, ...
 std::string describe_metric(const std::string& name);
+// A version for people: a full 40-hex commit SHA is cut to its first 12 digits; anything else as is.
+std::string display_version(const std::string& version);
 
 }  // namespace alertbot::investigators

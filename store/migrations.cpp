@@ -140,9 +140,51 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_runnable ON jobs (status, run_at);
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// The similar-incident search. SQLite only: FTS5 has no PostgreSQL twin (that backend would keep
+// the same search_documents table with a tsvector column and ts_rank). search_documents holds one
+// row per finished investigation; search_index is an external-content FTS5 index over its text
+// columns, kept in step by the triggers (so deleting an investigation cascades into the index).
+// alert_key is alert_name in the search's own word form (" lower case words "), see
+// sqlite_search.cpp.
+constexpr const char* kSearchSchema = R"sql(
+CREATE TABLE search_documents (
+  investigation_id INTEGER PRIMARY KEY REFERENCES investigations (id) ON DELETE CASCADE,
+  service TEXT NOT NULL,
+  alert_name TEXT NOT NULL,
+  alert_key TEXT NOT NULL,
+  top_cause TEXT NOT NULL,
+  suspect_kind TEXT NOT NULL,
+  suspect_ref TEXT NOT NULL,
+  body TEXT NOT NULL,
+  finished_at BIGINT NOT NULL
+);
+CREATE INDEX search_documents_service ON search_documents (service, finished_at);
+
+CREATE VIRTUAL TABLE search_index USING fts5 (
+  alert_name, top_cause, suspect_ref, body,
+  content = 'search_documents', content_rowid = 'investigation_id',
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER search_documents_insert AFTER INSERT ON search_documents BEGIN
+  INSERT INTO search_index (rowid, alert_name, top_cause, suspect_ref, body)
+  VALUES (new.investigation_id, new.alert_name, new.top_cause, new.suspect_ref, new.body);
+END;
+CREATE TRIGGER search_documents_delete AFTER DELETE ON search_documents BEGIN
+  INSERT INTO search_index (search_index, rowid, alert_name, top_cause, suspect_ref, body)
+  VALUES ('delete', old.investigation_id, old.alert_name, old.top_cause, old.suspect_ref, old.body);
+END;
+CREATE TRIGGER search_documents_update AFTER UPDATE ON search_documents BEGIN
+  INSERT INTO search_index (search_index, rowid, alert_name, top_cause, suspect_ref, body)
+  VALUES ('delete', old.investigation_id, old.alert_name, old.top_cause, old.suspect_ref, old.body);
+  INSERT INTO search_index (rowid, alert_name, top_cause, suspect_ref, body)
+  VALUES (new.investigation_id, new.alert_name, new.top_cause, new.suspect_ref, new.body);
+END;
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, "initial schema: events, alerts, groups, investigations, findings, reports, feedback, deploys, jobs",
      kInitialSchema},
+    {2, "similar-incident search: search_documents and its FTS5 index", kSearchSchema},
 }};
 
 constexpr const char* kCreateVersionTable =

@@ -123,6 +123,31 @@ struct DeployRow {
   Time deployed_at;
 };
 
+// A finished investigation as the similar-incident search indexes it (one per investigation).
+struct SearchDocument {
+  Id investigation_id = 0;
+  std::string service;
+  std::string alert_name;    // "" for on-demand investigations
+  std::string top_cause;     // title of its first cause, "" when it abstained
+  std::string suspect_kind;  // of that cause
+  std::string suspect_ref;
+  std::string text;          // summaries of causes and findings, free text
+  Time finished_at;
+};
+
+// One answer of the similar-incident search.
+struct SearchHit {
+  Id investigation_id = 0;
+  std::string service;
+  std::string alert_name;
+  std::string top_cause;
+  std::string suspect_kind;
+  std::string suspect_ref;
+  std::string feedback;  // the latest helpful|wrong verdict given on it, "" when none
+  Time finished_at;
+  double score = 0.0;    // 0..1, higher is closer (see Store::search_investigations)
+};
+
 enum class JobStatus { Queued, Running, Done, Failed };
 
 struct Job {

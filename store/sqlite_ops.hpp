@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "net/result.hpp"
@@ -40,6 +41,16 @@ Result<std::optional<ReportRow>> get_report(Db& db, Id investigation_id);
 Result<Id> add_feedback(Db& db, const FeedbackRow& feedback, Time now);
 Result<Id> add_deploy(Db& db, const DeployRow& deploy);
 Result<std::vector<DeployRow>> list_deploys(Db& db, const std::string& service, Time from, Time to);
+
+// --- Similar-incident search (sqlite_search.cpp) ---
+Result<void> index_investigation(Db& db, const SearchDocument& doc);
+Result<std::vector<SearchHit>> search_investigations(Db& db, const std::string& service, const std::string& words,
+                                                     Time before, int limit);
+// The FTS5 MATCH expression for untrusted `words`: every run of ASCII letters and digits (bytes
+// of 0x80 and up count as letters) becomes one double-quoted FTS5 string, lower case, joined by
+// OR; everything else only separates words. The FTS5 keywords (and, or, not, near), repeats and
+// words over 64 bytes are dropped, and at most 32 words are kept. "" when no word is left.
+std::string fts5_query(std::string_view words);
 
 // --- Job queue (sqlite_jobs.cpp) ---
 Result<Id> enqueue_job(Db& db, const std::string& kind, const std::string& payload, Time run_at, int max_attempts,

@@ -105,6 +105,16 @@ class SqliteStore final : public Store {
     return on_db([f = std::move(feedback), t = now()](Db& db) { return sqlite::add_feedback(db, f, t); });
   }
 
+  awaitable<Result<void>> index_investigation(SearchDocument doc) override {
+    return on_db([d = std::move(doc)](Db& db) { return sqlite::index_investigation(db, d); });
+  }
+  awaitable<Result<std::vector<SearchHit>>> search_investigations(std::string service, std::string words, Time before,
+                                                                  int limit) override {
+    return on_db([s = std::move(service), w = std::move(words), before, limit](Db& db) {
+      return sqlite::search_investigations(db, s, w, before, limit);
+    });
+  }
+
   awaitable<Result<Id>> add_deploy(DeployRow deploy) override {
     return on_db([d = std::move(deploy)](Db& db) { return sqlite::add_deploy(db, d); });
   }

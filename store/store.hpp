@@ -74,6 +74,22 @@ class Store {
   virtual awaitable<Result<std::optional<ReportRow>>> get_report(Id investigation_id) = 0;
   virtual awaitable<Result<Id>> add_feedback(FeedbackRow feedback) = 0;
 
+  // --- Similar past investigations (full-text search) ---
+  // Inserts or replaces the document of doc.investigation_id. NotFound when that investigation
+  // does not exist. Deleting the investigation deletes its document.
+  virtual awaitable<Result<void>> index_investigation(SearchDocument doc) = 0;
+  // Documents matching any word of `words` (full-text, bm25-ranked; untrusted text, never read as
+  // query syntax: punctuation only separates words and every word is quoted) or whose service is
+  // `service`, finished strictly before `before`, best first, at most `limit` (0 or less: none).
+  // Score in 0..1: 0.40 * r/(1+r) with r = -bm25 (weighted full-text relevance, 0 for a
+  // service-only match), + 0.25 when the service is `service`, + 0.35 when the document's alert
+  // name occurs in `words` as a run of words (ignoring case and punctuation); ties go to the most
+  // recently finished. Candidates are the 200 best full-text matches and the service's 200 most
+  // recent documents. Empty `words` (or only punctuation) searches by service alone; empty both:
+  // no hits.
+  virtual awaitable<Result<std::vector<SearchHit>>> search_investigations(std::string service, std::string words,
+                                                                          Time before, int limit) = 0;
+
   // --- Deploys ---
   // Conflict when (source, external_id) already exists and external_id is not empty.
   virtual awaitable<Result<Id>> add_deploy(DeployRow deploy) = 0;

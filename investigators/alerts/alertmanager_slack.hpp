@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "investigators/alert.hpp"
+#include "investigators/alerts/slack_message.hpp"
 #include "investigators/evidence.hpp"
 #include "net/result.hpp"
 
@@ -22,5 +23,14 @@ namespace alertbot::investigators {
 // ParseError (looks like one but the title cannot be read; the message says why).
 Result<Alert> parse_alertmanager_slack(std::string_view message_json, Time posted_at,
                                        const std::vector<std::string>& services);
+
+// The same over a message read by alerts::read_slack_message() (parse_alerts() uses this).
+// Appends to `warnings` when values were cut.
+Result<Alert> alertmanager_slack_alert(const alerts::SlackMessage& m, Time posted_at,
+                                       const std::vector<std::string>& services, std::vector<std::string>& warnings);
+
+// True when the sender is Alertmanager (any case) or the first attachment has an Alertmanager
+// title with colour danger or good.
+bool looks_like_alertmanager_slack(const alerts::SlackMessage& m);
 
 }  // namespace alertbot::investigators

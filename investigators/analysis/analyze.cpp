@@ -1,155 +1,187 @@
 #include "investigators/analysis/analyze.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <optional>
 
-#include "investigators/analysis/change_point.hpp"
-#include "investigators/analysis/stats.hpp"
-#include "investigators/units.hpp"
-#include "net/time_format.hpp"
+#include "investigators/analysis/deploy_correlation.hpp"
+#include "investigators/analysis/finding_kinds.hpp"
+#include "investigators/analysis/flame_diff.hpp"
+#include "investigators/analysis/log_patterns.hpp"
+#include "investigators/analysis/metric_findings.hpp"
+#include "investigators/analysis/rank.hpp"
+#include "investigators/analysis/suspect_commits.hpp"
+#include "investigators/analysis/trace_diff.hpp"
 
 namespace alertbot::investigators::analysis {
 namespace {
 
-using std::chrono::minutes;
+// What splits before from after when no metric moved: the alert's start when it lies in the
+// window (but leaving at least a sixth of the window after it: alerts fire after the change), else
+// a quarter of the window before "now".
+constexpr int kFallbackPivotDivisor = 4;
+constexpr int kMinAfterDivisor = 6;
+// With no metric onset, deploy times tried as pivots (newest first), each leaving this much data
+// on both sides; a deploy's pivot must beat the alert's by this much total finding score.
+constexpr std::size_t kMaxPivotCandidates = 3;
+constexpr std::chrono::minutes kMinSide{5};
+constexpr double kPivotMargin = 0.2;
 
-// Deploys this long before an onset are candidates; influence decays with this time constant.
-constexpr minutes kDeployWindow{60};
-constexpr double kDecayMinutes = 15.0;
+Time fallback_pivot(const AnalysisInput& in) {
+  const auto window = in.now - in.window_start;
+  if (in.alert && in.alert->starts_at > in.window_start && in.alert->starts_at <= in.now) {
+    return std::min(in.alert->starts_at, in.now - window / kMinAfterDivisor);
+  }
+  return in.now - window / kFallbackPivotDivisor;
+}
 
-std::string hhmm(Time t) { return format_rfc3339(t, false).substr(11, 5) + " UTC"; }
+int next_number(const std::vector<Finding>& fs, char family) {
+  int n = 0;
+  for (const auto& f : fs) {
+    if (!f.id.empty() && f.id[0] == family) n = std::max(n, std::atoi(f.id.c_str() + 1));
+  }
+  return n + 1;
+}
 
-std::vector<double> values_between(const std::vector<Point>& pts, std::size_t a, std::size_t b) {
-  std::vector<double> out;
-  for (std::size_t i = a; i < b; ++i) out.push_back(pts[i].v);
+void append(std::vector<Finding>& to, std::vector<Finding> from) {
+  for (auto& f : from) to.push_back(std::move(f));
+}
+
+// Downstream services the trace findings point at (their own spans got slower or failed).
+std::set<std::string> implicated_services(const std::vector<Finding>& fs, const std::string& service) {
+  std::set<std::string> out;
+  for (const auto& f : fs) {
+    if (f.kind != kinds::kDependency && f.kind != kinds::kSpanLatency && f.kind != kinds::kSpanErrors) continue;
+    auto it = f.attributes.find("service");
+    if (it != f.attributes.end() && it->second != service && f.score > 0.2) out.insert(it->second);
+  }
   return out;
 }
 
-// A finding for one series: its shift, or that it did not move.
-Finding metric_finding(const MetricSeries& s, const std::string& id, const std::optional<ChangePoint>& cp) {
-  Finding f;
-  f.id = id;
-  f.source = "prometheus";
-  f.link = s.link;
-  std::string what = describe_metric(s.name);
-  if (!cp) {
-    f.kind = "no_change";
-    f.title = "No significant change in " + what;
-    f.detail = s.query;
-    f.score = 0;
-    if (!s.points.empty()) f.values["last"] = s.points.back().v;
-    return f;
+// Traces, logs and profiles compared before vs after `pivot`.
+std::vector<Finding> behaviour_findings(const std::vector<SourceData>& data, Time pivot,
+                                        const std::vector<std::string>& changed_files) {
+  std::vector<Finding> out;
+  for (const auto& d : data) {
+    for (const auto& sample : d.traces) append(out, trace_findings(diff_traces(sample.traces, pivot), next_number(out, 't')));
+    for (const auto& sample : d.logs) append(out, log_findings(diff_logs(sample, pivot), next_number(out, 'l')));
+    for (const auto& sample : d.profiles) {
+      append(out, profile_findings(diff_profiles(sample, pivot), changed_files, next_number(out, 'p')));
+    }
   }
-  auto before = values_between(s.points, 0, cp->index);
-  auto after = values_between(s.points, cp->index, s.points.size());
-  f.kind = "onset";
-  f.at = cp->at;
-  f.values = {{"before", cp->before_mean}, {"after", cp->after_mean}, {"before_p95", quantile(before, 0.95)},
-              {"after_p95", quantile(after, 0.95)}, {"t", cp->t}};
-  std::string verb = cp->after_mean > cp->before_mean ? "rose" : "fell";
-  std::string ratio;
-  if (std::abs(cp->before_mean) > 1e-12) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, " (%.1fx)", cp->after_mean / cp->before_mean);
-    ratio = buf;
-  }
-  f.title = what + " " + verb + " from " + format_value(cp->before_mean, s.unit) + " to " +
-            format_value(cp->after_mean, s.unit) + ratio + " at " + hhmm(cp->at);
-  f.detail = "Level shift at " + format_rfc3339(cp->at, false) + " (Welch t = " + std::to_string(static_cast<int>(cp->t)) +
-             "), query: " + s.query;
-  // Strength from the relative shift, saturating: a doubling is strong, +15% is weak.
-  double rel = std::abs(cp->after_mean - cp->before_mean) / std::max(std::abs(cp->before_mean), 1e-9);
-  f.score = std::min(1.0, rel / 1.0);
-  return f;
+  return out;
 }
 
-Finding deploy_finding(const DeployEvent& d, const std::string& id, std::optional<Time> onset) {
-  Finding f;
-  f.id = id;
-  f.kind = "deploy";
-  f.source = d.source.empty() ? "deploys" : d.source;
-  f.at = d.at;
-  f.link = d.link;
-  f.title = "Deploy of " + d.service + " " + d.version + (d.author.empty() ? "" : " by " + d.author) + " at " + hhmm(d.at);
-  f.detail = d.description.empty() ? "" : d.description;
-  if (!d.previous_version.empty()) f.detail += (f.detail.empty() ? "" : "; ") + std::string("previous version ") + d.previous_version;
-  if (onset) {
-    double lead = std::chrono::duration<double, std::ratio<60>>(*onset - d.at).count();
-    f.values["minutes_before_onset"] = lead;
-    f.score = lead >= -2 && lead <= kDeployWindow.count() ? std::exp(-std::max(lead, 0.0) / kDecayMinutes) : 0.0;
-  }
-  return f;
+double total_score(const std::vector<Finding>& fs) {
+  double s = 0;
+  for (const auto& f : fs) s += f.score;
+  return s;
 }
 
 }  // namespace
 
-Analysis analyze(const std::string& service, Time window_start, Time now, const std::vector<SourceData>& data) {
+Analysis analyze(const AnalysisInput& in, const std::vector<SourceData>& data) {
   Analysis out;
   std::vector<const MetricSeries*> series;
   std::vector<DeployEvent> deploys;
+  std::vector<std::string> changed_files;
+  RankContext rc;
+  rc.service = in.service;
   for (const auto& d : data) {
     for (const auto& s : d.series) series.push_back(&s);
     deploys.insert(deploys.end(), d.deploys.begin(), d.deploys.end());
+    for (const auto& change : d.changes) {
+      rc.deploys_with_code.insert(change.deploy_id);
+      for (const auto& c : change.commits) {
+        for (const auto& file : c.files) changed_files.push_back(file.path);
+      }
+    }
   }
-  // Metric findings; the earliest significant onset anchors the deploy correlation.
-  std::vector<Finding> metric;
-  std::optional<Time> onset;
-  const Finding* strongest = nullptr;
-  for (std::size_t i = 0; i < series.size(); ++i) {
-    auto cp = find_change_point(series[i]->points);
-    metric.push_back(metric_finding(*series[i], "m" + std::to_string(i + 1), cp));
-  }
-  std::stable_sort(metric.begin(), metric.end(), [](const Finding& a, const Finding& b) { return a.score > b.score; });
-  for (const auto& f : metric) {
-    if (f.kind == "onset" && (!onset || *f.at < *onset)) onset = f.at;
-  }
-  if (!metric.empty() && metric.front().kind == "onset") strongest = &metric.front();
+  const Time reference = fallback_pivot(in);
+  auto metrics = metric_findings(series, reference);
+  out.onset = metrics.onset;
+  out.pivot = metrics.onset.value_or(reference);
+  std::vector<Finding> fs = std::move(metrics.findings);
 
-  std::sort(deploys.begin(), deploys.end(), [](const DeployEvent& a, const DeployEvent& b) { return a.at > b.at; });
-  std::vector<std::pair<Finding, const DeployEvent*>> candidates;
-  for (const auto& d : deploys) {
-    if (d.at < window_start - kDeployWindow || d.at > now) continue;
-    candidates.emplace_back(deploy_finding(d, "d" + std::to_string(candidates.size() + 1), onset), &d);
+  // Traces, logs, profiles: before vs after the pivot. With no metric onset the moment of the
+  // change is unknown: each recent deploy's time is tried as well, and the pivot that separates
+  // the behaviour most clearly wins (the alert's start on a tie).
+  std::vector<Finding> behaviour = behaviour_findings(data, out.pivot, changed_files);
+  if (!out.onset) {
+    std::vector<Time> tried;
+    std::vector<const DeployEvent*> recent;
+    for (const auto& d : deploys) {
+      if (d.at > in.window_start + kMinSide && d.at < in.now - kMinSide) recent.push_back(&d);
+    }
+    std::sort(recent.begin(), recent.end(), [](const DeployEvent* a, const DeployEvent* b) { return a->at > b->at; });
+    for (std::size_t i = 0; i < recent.size() && i < kMaxPivotCandidates; ++i) {
+      const Time t = recent[i]->at;
+      if (std::find(tried.begin(), tried.end(), t) != tried.end()) continue;
+      tried.push_back(t);
+      auto candidate = behaviour_findings(data, t, changed_files);
+      if (total_score(candidate) > total_score(behaviour) + kPivotMargin) {
+        behaviour = std::move(candidate);
+        out.pivot = t;
+      }
+    }
   }
-  std::stable_sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) { return a.first.score > b.first.score; });
+  // Deploys, with downstream services weighted by what the traces implicate.
+  DeployContext dc;
+  dc.service = in.service;
+  dc.pivot = out.pivot;
+  dc.pivot_is_onset = out.onset.has_value();
+  dc.implicated = implicated_services(behaviour, in.service);
+  dc.configured_downstream = in.configured_downstream;
+  append(fs, deploy_findings(deploys, dc));
+  append(fs, std::move(behaviour));
 
-  // Causes: a deploy shortly before the shift is the prime suspect; a shift with no deploy is
-  // still a cause worth naming; a deploy with no measured shift is a weak lead.
-  if (strongest && !candidates.empty() && candidates.front().first.score > 0.05) {
-    const auto& [d, ev] = candidates.front();
-    Cause c;
-    c.title = "Deploy " + ev->version + " of " + ev->service + ", " +
-              std::to_string(static_cast<int>(std::lround(d.values.at("minutes_before_onset")))) + " min before " +
-              strongest->title;
-    c.confidence = std::min(0.9, 0.4 + 0.5 * d.score * strongest->score);
-    c.evidence = {strongest->id, d.id};
-    c.suspect = Suspect{"deploy", ev->id, ev->service + " " + ev->version};
-    c.fix = ev->previous_version.empty()
-                ? "Roll back " + ev->service + " to the version before " + ev->version + ", then review that deploy's changes."
-                : "Roll back " + ev->service + " to " + ev->previous_version + ", then review the changes " +
-                      ev->previous_version + ".." + ev->version + ".";
-    out.causes.push_back(std::move(c));
-  } else if (strongest) {
-    Cause c;
-    c.title = "Regression in " + service + ": " + strongest->title + (candidates.empty() ? " (no deploy recorded before it)" : "");
-    c.confidence = 0.3 * strongest->score;
-    c.evidence = {strongest->id};
-    c.suspect = Suspect{"unknown", "", ""};
-    c.fix = "No deploy of " + service + " explains it: check its dependencies, traffic and recent config changes around " +
-            hhmm(*strongest->at) + ".";
-    out.causes.push_back(std::move(c));
-  } else if (!candidates.empty()) {
-    const auto& [d, ev] = candidates.front();
-    Cause c;
-    c.title = "No metric moved significantly; the latest change is the " + d.title;
-    c.confidence = 0.1;
-    c.evidence = {d.id};
-    c.suspect = Suspect{"deploy", ev->id, ev->service + " " + ev->version};
-    out.causes.push_back(std::move(c));
+  // Commits of the deploys whose code was read, against every clue so far.
+  std::vector<Finding> commits;
+  for (const auto& d : data) {
+    for (const auto& change : d.changes) append(commits, rank_commits(change, fs, next_number(commits, 'c')));
   }
-  out.findings = std::move(metric);
-  for (auto& [f, ev] : candidates) out.findings.push_back(std::move(f));
+  append(fs, std::move(commits));
+  int h = 0;
+  for (const auto& d : data) {
+    for (const auto& p : d.past) {
+      Finding f;
+      f.id = "h" + std::to_string(++h);
+      f.kind = kinds::kPastIncident;
+      f.source = "history";
+      f.at = p.at;
+      f.title = "Similar investigation " + p.id + " (" + p.alert_name + ")" +
+                (p.top_cause.empty() ? ": no strong suspect" : ": " + p.top_cause);
+      f.attributes = {{"investigation_id", p.id}, {"top_cause", p.top_cause}, {"suspect_kind", p.suspect_kind},
+                      {"suspect_ref", p.suspect_ref}, {"feedback", p.feedback}};
+      f.values["similarity"] = p.similarity;
+      f.score = p.similarity * 0.5;
+      fs.push_back(std::move(f));
+    }
+  }
+  auto ranking = rank_causes(fs, rc);
+  out.causes = std::move(ranking.causes);
+  out.leads = std::move(ranking.leads);
+  out.abstained = ranking.abstained;
+  out.abstain_reason = std::move(ranking.abstain_reason);
+  out.findings = std::move(fs);
   return out;
 }
+
+std::vector<Finding> quick_findings(const AnalysisInput& in, const SourceData& data) {
+  std::vector<const MetricSeries*> series;
+  for (const auto& s : data.series) series.push_back(&s);
+  auto metrics = metric_findings(series, fallback_pivot(in));
+  std::vector<Finding> out;
+  for (auto& f : metrics.findings) {
+    if (f.kind != kinds::kNoChange) out.push_back(std::move(f));
+  }
+  if (!data.deploys.empty()) {
+    DeployContext dc;
+    dc.service = in.service;
+    dc.pivot = metrics.onset.value_or(fallback_pivot(in));
+    dc.pivot_is_onset = metrics.onset.has_value();
+    dc.configured_downstream = in.configured_downstream;
+    append(out, deploy_findings(data.deploys, dc));
+  }
+  return out;
+}
+
 }  // namespace alertbot::investigators::analysis

@@ -1,6 +1,7 @@
 #include "investigators/analysis/change_point.hpp"
 
 #include <cmath>
+#include <algorithm>
 #include <limits>
 
 #include "investigators/analysis/stats.hpp"
@@ -40,6 +41,50 @@ std::optional<ChangePoint> find_change_point(const std::vector<Point>& points, C
   double relative = std::abs(m1) > 1e-9 ? std::abs(shift) / scale : std::abs(shift);
   if (std::abs(t) < opt.min_t || relative < opt.min_relative) return std::nullopt;
   return ChangePoint{best, points[best].t, m1, m2, t};
+}
+
+namespace {
+
+void segment(const std::vector<Point>& points, std::size_t from, std::size_t to, const ChangePointOptions& opt,
+             std::size_t max_points, std::vector<std::size_t>& found) {
+  if (found.size() >= max_points || to - from < 2 * opt.min_segment) return;
+  std::vector<Point> part(points.begin() + static_cast<std::ptrdiff_t>(from), points.begin() + static_cast<std::ptrdiff_t>(to));
+  auto cp = find_change_point(part, opt);
+  if (!cp) return;
+  const std::size_t at = from + cp->index;
+  found.push_back(at);
+  segment(points, from, at, opt, max_points, found);
+  segment(points, at, to, opt, max_points, found);
+}
+
+double mean_of(const std::vector<Point>& points, std::size_t from, std::size_t to) {
+  double s = 0;
+  for (std::size_t i = from; i < to; ++i) s += points[i].v;
+  return to > from ? s / static_cast<double>(to - from) : 0.0;
+}
+
+}  // namespace
+
+std::vector<ChangePoint> find_change_points(const std::vector<Point>& points, ChangePointOptions opt, std::size_t max_points) {
+  std::vector<std::size_t> found;
+  segment(points, 0, points.size(), opt, max_points, found);
+  std::sort(found.begin(), found.end());
+  std::vector<ChangePoint> out;
+  for (std::size_t k = 0; k < found.size(); ++k) {
+    const std::size_t lo = k == 0 ? 0 : found[k - 1];
+    const std::size_t hi = k + 1 == found.size() ? points.size() : found[k + 1];
+    ChangePoint cp;
+    cp.index = found[k];
+    cp.at = points[found[k]].t;
+    cp.before_mean = mean_of(points, lo, found[k]);
+    cp.after_mean = mean_of(points, found[k], hi);
+    // The t statistic of this split within its neighbours' segment.
+    std::vector<Point> local(points.begin() + static_cast<std::ptrdiff_t>(lo), points.begin() + static_cast<std::ptrdiff_t>(hi));
+    auto again = find_change_point(local, opt);
+    cp.t = again ? again->t : 0.0;
+    out.push_back(cp);
+  }
+  return out;
 }
 
 }  // namespace alertbot::investigators::analysis

@@ -29,4 +29,11 @@ struct ChangePoint {
 // Requires: points in time order. nullopt when there is no significant shift.
 std::optional<ChangePoint> find_change_point(const std::vector<Point>& points, ChangePointOptions options = {});
 
+// Every significant shift, by binary segmentation: the best split of the whole series, then of
+// each side, recursively, while splits stay significant (at most `max_points`). Time order.
+// before_mean/after_mean of each describe the neighbouring segments (between its neighbours),
+// so a rise followed by a recovery gives two change points: up, then down.
+std::vector<ChangePoint> find_change_points(const std::vector<Point>& points, ChangePointOptions options = {},
+                                            std::size_t max_points = 4);
+
 }  // namespace alertbot::investigators::analysis

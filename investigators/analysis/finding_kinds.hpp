@@ -24,7 +24,7 @@
 //                 operation, parent (service:operation), db_statement. values: before_per_trace,
 //                 after_per_trace.
 //   new_call      a downstream call that did not happen before. attributes: service,
-//                 operation, peer_service. values: after_per_trace.
+//                 operation, peer_service, db_statement. values: after_per_trace.
 //   span_errors   an operation that started failing. attributes: service, operation.
 //                 values: before_error_ratio, after_error_ratio.
 //   dependency    a downstream service whose own time grew. attributes: service (the
@@ -38,8 +38,9 @@
 //                 (comma-separated), matched (the clue it matched), config ("true" when it
 //                 touched only configuration files). values: relevance (0..1).
 // family p: profiles (analysis/flame_diff)
-//   profile_function  a function whose self time grew. attributes: function, file (if a
-//                 changed file matches), stack (an example). values: before_share,
+//   profile_function  a function whose self time grew. attributes: function, file (a changed
+//                 file it, or the nearest caller on its stack, maps to), caller (that caller,
+//                 when the function itself is library code), stack (an example). values: before_share,
 //                 after_share (of all samples), growth.
 // family h: history
 //   past_incident a similar past investigation. attributes: investigation_id, top_cause,

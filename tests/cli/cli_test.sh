@@ -67,6 +67,25 @@ check "investigate needs --alert or --service" 2 "$bin" investigate --config "$t
 check "investigate an unconfigured service still reports" 0 "$bin" investigate --config "$tmp/store.yaml" --service checkout --format json
 expect_in "investigate json has the contract's llm object" "$tmp/out" '"fallback_reason"'
 check "investigate rejects a bad --at" 2 "$bin" investigate --config "$tmp/store.yaml" --service x --at yesterday
+check "--at is now for the whole window" 0 "$bin" investigate --config "$tmp/store.yaml" --service x --since 30m \
+  --at 2026-03-10T14:00:00Z --format json
+expect_in "the window ends at --at" "$tmp/out" '"window":{"start":"2026-03-10T13:30:00.000Z","end":"2026-03-10T14:00:00.000Z"}'
+expect_in "nothing configured: it abstains" "$tmp/out" '"abstained":true'
+
+# --alert takes every payload the parsers read (docs/alert-formats.md), and says why it cannot.
+for f in alertmanager_webhook.json alertmanager_webhook_truncated.json alertmanager_slack_firing.json \
+         alerts/grafana_webhook_firing.json alerts/grafana_slack_webhook_body.json alerts/datadog_webhook_triggered.json \
+         alerts/pagerduty_triggered.json alerts/generic_single.json alerts/text_alert.txt; do
+  check "investigate --alert $f" 0 "$bin" investigate --config "$tmp/store.yaml" --alert "$src/tests/data/$f" \
+    --at 2026-03-10T14:00:00Z --format json
+  expect_in "$f: the report carries the alert" "$tmp/out" '"alert":{"source":'
+done
+check "investigate --alert on a file that is no alert" 1 "$bin" investigate --config "$tmp/store.yaml" \
+  --alert "$src/tests/data/prometheus_query_range.json"
+expect_in "the reason names the file" "$tmp/err" "prometheus_query_range.json"
+head -c 300 "$src/tests/data/alertmanager_webhook.json" >"$tmp/cut.json"
+check "investigate --alert on a truncated webhook" 1 "$bin" investigate --config "$tmp/store.yaml" --alert "$tmp/cut.json"
+expect_in "the reason says where it stopped" "$tmp/err" "ends early"
 
 start=$(date +%s%N)
 check "demo" 0 "$bin" demo

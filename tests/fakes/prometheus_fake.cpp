@@ -109,7 +109,8 @@ double FakePrometheus::value_at(const FakeSeries& s, SystemTime t) {
   double secs = to_unix_seconds(t);
   // Two incommensurate sines: looks like noise, is the same on every run.
   double n = 0.6 * std::sin(secs * 0.7913) + 0.4 * std::sin(secs * 0.1771 + 1.3);
-  return (t < s.onset ? s.before : s.after) + s.noise * n;
+  const bool shifted = t >= s.onset && (!s.recovered || t < *s.recovered);
+  return (shifted ? s.after : s.before) + s.noise * n;
 }
 
 Result<std::unique_ptr<FakePrometheus>> FakePrometheus::start(asio::any_io_executor executor, std::vector<FakeSeries> series,

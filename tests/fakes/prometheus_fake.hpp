@@ -2,11 +2,12 @@
 // /api/v1/query_range and /api/v1/query (GET or form POST, answers in the real envelope shape,
 // 400 bad_data for bad parameters and for more than 11,000 points, like Prometheus), and
 // /-/ready. A query is answered by the first configured series whose `match` text it contains;
-// other queries get an empty result. Values are deterministic: a level before `onset`, another after,
+// other queries get an empty result. Values are deterministic: a level before `onset`, another after (until `recovered`),
 // plus a fixed pseudo-noise. Used by tests and by `alertbot demo`. Thread-safe accessors.
 #pragma once
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,8 @@ struct FakeSeries {
   double after = 0;   // level from the onset on
   double noise = 0;   // amplitude of the deterministic noise
   SystemTime onset;
+  // When set, the level returns to `before` from this time on (an incident that recovered).
+  std::optional<SystemTime> recovered;
 };
 
 class FakePrometheus {

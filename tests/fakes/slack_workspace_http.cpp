@@ -61,7 +61,9 @@ struct Encoded {
 Encoded encode(const std::string& type, const std::string& payload_json) {
   if (type == "slash_commands") {
     FormFields fields;
-    for (const auto& [k, v] : json::parse(payload_json).as_object()) {
+    // Named: a temporary in the range expression would die before the loop body reads it.
+    const json::value parsed = json::parse(payload_json);
+    for (const auto& [k, v] : parsed.as_object()) {
       fields.emplace_back(std::string(k), v.is_string() ? std::string(v.get_string()) : json::serialize(v));
     }
     return {form_encode(fields), "application/x-www-form-urlencoded"};

@@ -234,6 +234,7 @@ std::vector<std::string> prometheus_argv(const std::string& binary, const std::s
   return {binary,
           "--config.file=" + dir + "/prometheus.yml",
           "--storage.tsdb.path=" + dir + "/prom-data",
+          "--storage.tsdb.retention.time=30d",  // backfilled history must not be deleted at start
           "--web.listen-address=" + addr,
           "--web.external-url=http://" + addr};
 }
@@ -270,7 +271,16 @@ RealPeer::~RealPeer() {
 
 std::string RealPeer::log_tail(int lines) const { return tail(read_file(log_path_), lines); }
 
-std::unique_ptr<RealPeer> start_prometheus() {
+// Runs `argv` to completion (output to `log_path`); throws with the log when it fails.
+static void run_to_end(const std::vector<std::string>& argv, const std::string& log_path) {
+  pid_t pid = spawn(argv, log_path);
+  int status = 0;
+  if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw std::runtime_error(argv[0] + " failed; log:\n" + tail(read_file(log_path), 15));
+  }
+}
+
+std::unique_ptr<RealPeer> start_prometheus(const PrometheusOptions& options) {
   std::string binary = find_binary({"prometheus"});
   if (binary.empty()) throw std::runtime_error(missing_binary("Prometheus", "prometheus"));
   std::string dir = make_temp_dir("alertbot-prometheus");
@@ -280,6 +290,13 @@ std::unique_ptr<RealPeer> start_prometheus() {
              "    interval: 1s\n"
              "    rules:\n"
              "      - {record: 'job:up:sum', expr: 'sum by (job) (up)'}\n");
+  if (!options.backfill_openmetrics.empty()) {
+    std::string promtool = find_binary({"promtool"});
+    if (promtool.empty()) throw std::runtime_error(missing_binary("promtool", "prometheus"));
+    write_file(dir + "/backfill.om", options.backfill_openmetrics);
+    run_to_end({promtool, "tsdb", "create-blocks-from", "openmetrics", dir + "/backfill.om", dir + "/prom-data"},
+               dir + "/promtool.log");
+  }
   return start_peer("prometheus", binary, dir, prometheus_argv);
 }
 
@@ -287,19 +304,29 @@ std::unique_ptr<RealPeer> start_alertmanager(const AlertmanagerOptions& options)
   std::string binary = find_binary({"prometheus-alertmanager", "alertmanager"});
   if (binary.empty()) throw std::runtime_error(missing_binary("Alertmanager", "prometheus-alertmanager"));
   std::string dir = make_temp_dir("alertbot-alertmanager");
+  std::string receiver;
+  if (!options.webhook_url.empty()) {
+    receiver = "    webhook_configs:\n"
+               "      - url: " + quoted(options.webhook_url) + "\n" +
+               "        send_resolved: true\n";
+    if (!options.webhook_bearer.empty()) {
+      receiver += "        http_config: {authorization: {credentials: " + quoted(options.webhook_bearer) + "}}\n";
+    }
+  } else {
+    receiver = "    slack_configs:\n"
+               "      - api_url: " + quoted(options.slack_api_url) + "\n" +
+               "        channel: " + quoted(options.slack_channel) + "\n" +
+               "        send_resolved: true\n";
+  }
   write_file(dir + "/alertmanager.yml",
              "route:\n"
-             "  receiver: slack\n"
+             "  receiver: out\n"
              "  group_by: [alertname]\n"
              "  group_wait: 0s\n"
              "  group_interval: 1s\n"
              "  repeat_interval: 1h\n"
              "receivers:\n"
-             "  - name: slack\n"
-             "    slack_configs:\n"
-             "      - api_url: " + quoted(options.slack_api_url) + "\n" +
-             "        channel: " + quoted(options.slack_channel) + "\n" +
-             "        send_resolved: true\n");
+             "  - name: out\n" + receiver);
   return start_peer("alertmanager", binary, dir, alertmanager_argv);
 }
 

@@ -38,16 +38,25 @@ class RealPeer {
   int port_;
 };
 
+struct PrometheusOptions {
+  // OpenMetrics text (ending in "# EOF") loaded into the TSDB before start with
+  // `promtool tsdb create-blocks-from openmetrics`: history for range queries. Samples must lie in
+  // the past, within the retention (30 days here).
+  std::string backfill_openmetrics;
+};
+
 // Prometheus scraping itself every 1 s, evaluating rules every 1 s (one recording rule).
-std::unique_ptr<RealPeer> start_prometheus();
+std::unique_ptr<RealPeer> start_prometheus(const PrometheusOptions& options = {});
 
 struct AlertmanagerOptions {
   std::string slack_api_url;          // slack_configs api_url: the emulator's incoming webhook
   std::string slack_channel = "#alerts";  // the `channel` field Alertmanager puts in the JSON
+  std::string webhook_url;     // when set: a webhook_configs receiver instead of Slack
+  std::string webhook_bearer;  // its http_config.authorization credentials (Bearer)
 };
 
 // Alertmanager: one route (group_by alertname, group_wait 0s, group_interval 1s, repeat 1h) to a
-// slack_configs receiver with send_resolved: true; gossip disabled.
+// slack_configs (or webhook_configs) receiver with send_resolved: true; gossip disabled.
 std::unique_ptr<RealPeer> start_alertmanager(const AlertmanagerOptions& options);
 
 // Polls Prometheus' instant query API every 100 ms until `query` returns a sample >= at_least;

@@ -77,7 +77,7 @@ TEST_F(BotFlowTest, AlertGetsAPlaceholderThenAReportNamingTheDeploy) {
   EXPECT_EQ(reply.edits, 1);
   EXPECT_NE(reply.blocks_json.find("Likely cause"), std::string::npos);
   EXPECT_NE(reply.blocks_json.find("deploy-4121"), std::string::npos) << reply.blocks_json;
-  EXPECT_NE(reply.blocks_json.find("Roll back checkout to v2.13.4"), std::string::npos);
+  EXPECT_NE(reply.blocks_json.find("Roll checkout back to v2.13.4"), std::string::npos);
   // The placeholder came first, then the update of that same message.
   auto posts = ws_->calls("chat.postMessage");
   ASSERT_EQ(posts.size(), 1u);

@@ -534,3 +534,37 @@ TEST(ConfigMissingForRun, EmptyWhenEverythingIsSet) {
 
 }  // namespace
 }  // namespace alertbot::bot
+
+namespace alertbot::bot {
+namespace {
+
+TEST(ConfigHooks, LoadsTokenAndChannelAndMasksTheToken) {
+  const Config c = load_config_text("server: {listen: 127.0.0.1:0}\nhooks: {token: s3cret-hook, channel: C0HOOKS}\n", "h.yaml");
+  EXPECT_TRUE(c.has_hooks);
+  EXPECT_EQ(c.hooks.token, "s3cret-hook");
+  EXPECT_EQ(c.hooks.channel, "C0HOOKS");
+  const auto secrets = c.secrets();
+  EXPECT_NE(std::find(secrets.begin(), secrets.end(), "s3cret-hook"), secrets.end());
+  const std::string dump = dump_config_masked(c);
+  EXPECT_EQ(dump.find("s3cret-hook"), std::string::npos) << dump;
+  EXPECT_NE(dump.find("C0HOOKS"), std::string::npos) << dump;
+}
+
+TEST(ConfigHooks, RejectsABadChannelAndRunNeedsTheTokenAndTheServer) {
+  try {
+    load_config_text("hooks: {token: t, channel: alerts}\n", "h.yaml");
+    ADD_FAILURE() << "a channel name instead of an id loaded";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(e.key(), "hooks.channel");
+  }
+  const Config c = load_config_text("hooks: {channel: C0HOOKS}\n", "h.yaml");
+  const auto missing = missing_for_run(c);
+  auto has = [&](const std::string& text) {
+    return std::any_of(missing.begin(), missing.end(), [&](const std::string& m) { return m.find(text) != std::string::npos; });
+  };
+  EXPECT_TRUE(has("hooks.token is empty"));
+  EXPECT_TRUE(has("hooks needs the server section"));
+}
+
+}  // namespace
+}  // namespace alertbot::bot

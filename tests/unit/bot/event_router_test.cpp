@@ -29,7 +29,7 @@ class EventRouterTest : public ::testing::Test {
     http_ = make_curl_http_client(io_.get_executor(), clock_);
     api_ = slack::make_web_api(*http_, limiter_, config_.slack);  // never reached in these tests
     intake_ = std::make_unique<AlertIntake>(*store_, *api_, config_, registry_, clock_, wakeup_);
-    router_ = std::make_unique<EventRouter>(io_.get_executor(), *store_, config_, *intake_, slack::Identity{});
+    router_ = std::make_unique<EventRouter>(io_.get_executor(), *store_, config_, *intake_, slack::Identity{}, clock_);
   }
   void TearDown() override {
     router_.reset();

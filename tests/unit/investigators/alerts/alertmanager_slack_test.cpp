@@ -3,6 +3,7 @@
 #include "investigators/alerts/alertmanager_slack.hpp"
 #include "investigators/service_map.hpp"
 #include "tests/support/test_data.hpp"
+#include "tests/unit/investigators/alerts/alert_test_util.hpp"
 
 namespace alertbot::investigators {
 namespace {
@@ -82,6 +83,48 @@ TEST(AlertmanagerSlack, UnreadableAlertmanagerTitleIsAParseError) {
   EXPECT_EQ(a.error().code, Errc::ParseError);
   EXPECT_NE(a.error().message.find("something odd"), std::string::npos);
   EXPECT_FALSE(parse_alertmanager_slack("not json", kPosted, {}));
+}
+
+TEST(AlertmanagerSlack, DispatcherDetectsTheRealMessagesInEveryShape) {
+  using alert_tests::test_context;
+  std::string body = read_test_file("alertmanager_slack_firing.json");
+  auto hook = parse_alerts(body, AlertFormat::Auto, test_context());
+  ASSERT_TRUE(hook) << hook.error().describe();
+  EXPECT_EQ(hook->format, AlertFormat::AlertmanagerSlack);
+  ASSERT_EQ(hook->alerts.size(), 1u);
+  EXPECT_EQ(hook->alerts[0].name, "Flapper");
+  EXPECT_EQ(hook->alerts[0].service, "checkout");
+  EXPECT_EQ(hook->alerts[0].starts_at, test_context().received_at);
+  EXPECT_EQ(hook->group_key, hook->alerts[0].group_key);
+  // The same message as a conversations.history item (ts, hex colour) and inside an Events API envelope.
+  std::string history = R"j({"type":"message","subtype":"bot_message","ts":"1795578000.000100","username":"Alertmanager",
+    "attachments":[{"title":"[FIRING:2] TargetUp (warning)","title_link":"http://am/#/alerts","color":"#a30200"}]})j";
+  auto h = parse_alerts(history, AlertFormat::Auto, test_context());
+  ASSERT_TRUE(h) << h.error().describe();
+  EXPECT_EQ(h->alerts.at(0).count, 2);
+  EXPECT_EQ(h->alerts.at(0).starts_at, kPosted + std::chrono::microseconds(100));
+  std::string envelope = R"j({"type":"event_callback","event":)j" + history + "}";
+  auto e = parse_alerts(envelope, AlertFormat::AlertmanagerSlack, test_context());
+  ASSERT_TRUE(e) << e.error().describe();
+  EXPECT_EQ(e->alerts.at(0).name, "TargetUp");
+  // Without the sender's name, the title and Alertmanager's colour still identify it.
+  auto anon = parse_alerts(R"j({"attachments":[{"title":"[RESOLVED] Flapper (checkout critical)","color":"good"}]})j",
+                           AlertFormat::Auto, test_context());
+  ASSERT_TRUE(anon) << anon.error().describe();
+  EXPECT_EQ(anon->format, AlertFormat::AlertmanagerSlack);
+  EXPECT_EQ(anon->alerts.at(0).status, AlertStatus::Resolved);
+}
+
+TEST(AlertmanagerSlack, DispatcherIgnoresOtherPeoplesMessages) {
+  auto r = parse_alerts(R"j({"type":"message","user":"U1","text":"deploying checkout now","ts":"1795578000.000100"})j",
+                        AlertFormat::Auto, alert_tests::test_context());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, Errc::NotFound);
+  auto other = parse_alerts(R"j({"username":"deploybot","attachments":[{"title":"Deployed v2","color":"good"}]})j",
+                            AlertFormat::Auto, alert_tests::test_context());
+  ASSERT_FALSE(other);
+  EXPECT_EQ(other.error().code, Errc::NotFound);
+  EXPECT_NE(other.error().message.find("deploybot"), std::string::npos);
 }
 
 TEST(ServiceMap, MatchLabelsWinThenLabelNamesThenTheGuess) {

@@ -3,7 +3,6 @@
 #include <cmath>
 
 #include "investigators/analysis/analyze.hpp"
-#include "investigators/analysis/change_point.hpp"
 
 namespace alertbot::investigators::analysis {
 namespace {
@@ -19,27 +18,6 @@ std::vector<Point> series(int n, int step_at, double before, double after, doubl
   for (int i = 0; i < n; ++i) out.push_back({kT0 + seconds(15 * i), (i < step_at ? before : after) + jitter * noise(i)});
   return out;
 }
-
-TEST(ChangePoint, FindsAStepAndItsTime) {
-  auto cp = find_change_point(series(240, 180, 0.18, 0.92, 0.02));
-  ASSERT_TRUE(cp);
-  EXPECT_EQ(cp->index, 180u);
-  EXPECT_EQ(cp->at, kT0 + seconds(15 * 180));
-  EXPECT_NEAR(cp->before_mean, 0.18, 0.01);
-  EXPECT_NEAR(cp->after_mean, 0.92, 0.01);
-  EXPECT_GT(cp->t, 6);
-}
-
-TEST(ChangePoint, NoiseAloneIsNoChange) {
-  EXPECT_FALSE(find_change_point(series(240, 240, 0.2, 0.2, 0.05)));
-  EXPECT_FALSE(find_change_point(series(240, 0, 5, 5, 0)));  // perfectly flat
-}
-
-TEST(ChangePoint, SmallShiftBelowTheRelativeThresholdIsNoChange) {
-  EXPECT_FALSE(find_change_point(series(240, 120, 1.0, 1.05, 0.001)));
-}
-
-TEST(ChangePoint, TooFewPointsIsNoChange) { EXPECT_FALSE(find_change_point(series(6, 3, 1, 10, 0))); }
 
 SourceData latency_data(double before, double after) {
   SourceData d;
@@ -62,38 +40,75 @@ DeployEvent deploy(const char* id, Time at) {
   return d;
 }
 
+Analysis run(std::vector<SourceData> data, const Alert* alert = nullptr) {
+  AnalysisInput in;
+  in.service = "checkout";
+  in.alert = alert;
+  in.window_start = kT0;
+  in.now = kT0 + hours(1);
+  return analyze(in, data);
+}
+
 TEST(Analyze, NamesTheDeployJustBeforeTheOnset) {
   Time onset = kT0 + seconds(15 * 180);
   SourceData deploys;
   deploys.deploys = {deploy("early", onset - minutes(50)), deploy("suspect", onset - minutes(2)),
                      deploy("after", onset + minutes(10))};
-  auto a = analyze("checkout", kT0, kT0 + hours(1), {latency_data(0.18, 0.92), deploys});
+  auto a = run({latency_data(0.18, 0.92), deploys});
   ASSERT_FALSE(a.causes.empty());
+  EXPECT_FALSE(a.abstained);
+  ASSERT_TRUE(a.onset);
+  EXPECT_EQ(*a.onset, onset);
+  EXPECT_EQ(a.pivot, onset);
   const Cause& c = a.causes.front();
   EXPECT_EQ(c.suspect.kind, "deploy");
   EXPECT_EQ(c.suspect.ref, "suspect");
   EXPECT_GT(c.confidence, 0.5);
-  EXPECT_NE(c.fix.find("Roll back checkout to v-prev"), std::string::npos) << c.fix;
+  EXPECT_NE(c.fix.find("Roll checkout back to v-prev"), std::string::npos) << c.fix;
   // Every cited id exists.
-  for (const auto& id : c.evidence) {
-    EXPECT_TRUE(std::any_of(a.findings.begin(), a.findings.end(), [&](const Finding& f) { return f.id == id; })) << id;
+  for (const auto& cause : a.causes) {
+    for (const auto& id : cause.evidence) {
+      EXPECT_TRUE(std::any_of(a.findings.begin(), a.findings.end(), [&](const Finding& f) { return f.id == id; })) << id;
+    }
   }
   EXPECT_EQ(a.findings.front().kind, "onset");
   EXPECT_NE(a.findings.front().title.find("latency rose from 180 ms to 920 ms"), std::string::npos) << a.findings.front().title;
+  // The deploy after the onset is listed, but is not a suspect.
+  auto after = std::find_if(a.findings.begin(), a.findings.end(), [](const Finding& f) {
+    return f.kind == "deploy" && f.attributes.at("deploy_id") == "after";
+  });
+  ASSERT_NE(after, a.findings.end());
+  EXPECT_EQ(after->score, 0);
+  EXPECT_NE(after->detail.find("not a suspect"), std::string::npos);
 }
 
-TEST(Analyze, ShiftWithoutDeployIsAnUnknownSuspect) {
-  auto a = analyze("checkout", kT0, kT0 + hours(1), {latency_data(0.18, 0.92)});
-  ASSERT_EQ(a.causes.size(), 1u);
-  EXPECT_EQ(a.causes[0].suspect.kind, "unknown");
-  EXPECT_NE(a.causes[0].title.find("no deploy recorded"), std::string::npos);
+TEST(Analyze, AShiftWithNothingToBlameAbstainsAndSaysWhatWasChecked) {
+  auto a = run({latency_data(0.18, 0.92)});
+  EXPECT_TRUE(a.causes.empty());
+  EXPECT_TRUE(a.abstained);
+  EXPECT_NE(a.abstain_reason.find("1 metric series checked"), std::string::npos) << a.abstain_reason;
+  ASSERT_TRUE(a.onset);
 }
 
 TEST(Analyze, NoChangeIsAResultNotSilence) {
-  auto a = analyze("checkout", kT0, kT0 + hours(1), {latency_data(0.2, 0.2)});
+  auto a = run({latency_data(0.2, 0.2)});
   EXPECT_TRUE(a.causes.empty());
+  EXPECT_TRUE(a.abstained);
   ASSERT_EQ(a.findings.size(), 1u);
   EXPECT_EQ(a.findings[0].kind, "no_change");
+  EXPECT_TRUE(a.findings[0].values.count("ci_low"));
+  EXPECT_FALSE(a.onset);
+}
+
+TEST(Analyze, WithoutAnOnsetTheAlertStartIsThePivot) {
+  Alert alert;
+  alert.name = "X";
+  alert.starts_at = kT0 + minutes(40);
+  auto a = run({latency_data(0.2, 0.2)}, &alert);
+  EXPECT_EQ(a.pivot, kT0 + minutes(40));
+  alert.starts_at = kT0 + minutes(59);  // too late: a sixth of the window stays after the pivot
+  a = run({latency_data(0.2, 0.2)}, &alert);
+  EXPECT_EQ(a.pivot, kT0 + minutes(50));
 }
 
 }  // namespace

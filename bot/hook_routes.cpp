@@ -1,0 +1,167 @@
+#include "bot/hook_routes.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "bot/config.hpp"
+#include "net/clock.hpp"
+#include "net/json_fields.hpp"
+#include "net/time_format.hpp"
+#include "store/store.hpp"
+
+namespace alertbot::bot {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::string_view kAlertRoutes[] = {"alertmanager", "grafana", "datadog", "pagerduty", "generic"};
+// Fields of a deploy record are one line each; longer is a mistake.
+constexpr std::size_t kMaxDeployField = 1024;
+
+std::string hex_sha256(std::string_view data) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[md[i] >> 4];
+    out += kHex[md[i] & 15];
+  }
+  return out;
+}
+
+bool same_secret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string base64_decode(std::string_view in) {
+  std::string out(3 * (in.size() / 4) + 3, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()),
+                          static_cast<int>(in.size()));
+  if (n < 0) return {};
+  out.resize(static_cast<std::size_t>(n));
+  while (!in.empty() && in.back() == '=') {  // EVP_DecodeBlock counts padding as zero bytes
+    in.remove_suffix(1);
+    if (!out.empty()) out.pop_back();
+  }
+  return out;
+}
+
+// Bearer <token>, or Basic base64(user:token) (Grafana's contact points offer basic auth).
+bool authorized(const ServerRequest& req, const std::string& token) {
+  auto h = req.header("authorization");
+  if (!h || token.empty()) return false;
+  std::string_view v = *h;
+  if (v.size() > 7 && (v.substr(0, 7) == "Bearer " || v.substr(0, 7) == "bearer ")) return same_secret(v.substr(7), token);
+  if (v.size() > 6 && (v.substr(0, 6) == "Basic " || v.substr(0, 6) == "basic ")) {
+    std::string decoded = base64_decode(v.substr(6));
+    auto colon = decoded.find(':');
+    return colon != std::string::npos && same_secret(std::string_view(decoded).substr(colon + 1), token);
+  }
+  return false;
+}
+
+ServerResponse refuse(const ServerRequest& req) {
+  spdlog::warn("hooks: refused {} from {}: missing or wrong token", req.path, req.remote);
+  return ServerResponse::json(401, R"({"ok":false,"error":"missing or wrong hook token"})");
+}
+
+awaitable<ServerResponse> alert_hook(std::string format, const HooksSettings& settings,
+                                     std::shared_ptr<slack::EnvelopeHandler> handler, ServerRequest req) {
+  if (!authorized(req, settings.token)) co_return refuse(req);
+  slack::Envelope env;
+  env.type = std::string(kHookTypePrefix) + format;
+  env.payload_json = std::move(req.body);
+  env.dedupe_key = "hook:" + hex_sha256(env.type + "\n" + env.payload_json).substr(0, 40);
+  env.envelope_id = env.dedupe_key;
+  auto stored = co_await (*handler)(env);
+  if (!stored) {
+    spdlog::error("hooks: {} body not stored, answering 500 so the sender retries: {}", format, stored.error().describe());
+    co_return ServerResponse::json(500, R"({"ok":false,"error":"not stored"})");
+  }
+  co_return ServerResponse::json(200, json::serialize(json::object{{"ok", true}, {"event", env.dedupe_key}}));
+}
+
+Result<store::DeployRow> parse_deploy(std::string_view body, SystemTime now) {
+  auto o = parse_json_object(body, "deploy");
+  if (!o) return o.error();
+  store::DeployRow d;
+  struct Field {
+    const char* key;
+    std::string* out;
+    bool required;
+  };
+  const Field fields[] = {{"service", &d.service, true},       {"version", &d.version, true},
+                          {"previous_version", &d.previous_version, false}, {"environment", &d.environment, false},
+                          {"id", &d.external_id, false},        {"author", &d.author, false},
+                          {"description", &d.description, false}};
+  for (const auto& f : fields) {
+    const json::value* v = o->if_contains(f.key);
+    if (!v || v->is_null()) {
+      if (f.required) return fail(Errc::ParseError, std::string("deploy: ") + f.key + ": missing");
+      continue;
+    }
+    if (v->is_int64() && std::string_view(f.key) == "id") {
+      *f.out = std::to_string(v->as_int64());
+      continue;
+    }
+    if (!v->is_string()) return fail(Errc::ParseError, std::string("deploy: ") + f.key + ": expected a string");
+    if (v->as_string().size() > kMaxDeployField) return fail(Errc::ParseError, std::string("deploy: ") + f.key + ": too long");
+    *f.out = std::string(v->as_string());
+    if (f.required && f.out->empty()) return fail(Errc::ParseError, std::string("deploy: ") + f.key + ": must not be empty");
+  }
+  d.source = "webhook";
+  d.deployed_at = now;
+  if (const json::value* at = o->if_contains("deployed_at"); at && !at->is_null()) {
+    if (at->is_string()) {
+      auto t = parse_rfc3339(at->as_string());
+      if (!t) return fail(Errc::ParseError, "deploy: deployed_at: " + t.error().message);
+      d.deployed_at = *t;
+    } else if (at->is_number()) {
+      d.deployed_at = from_unix_seconds(at->to_number<double>());
+    } else {
+      return fail(Errc::ParseError, "deploy: deployed_at: expected an RFC 3339 time or Unix seconds");
+    }
+  }
+  return d;
+}
+
+awaitable<ServerResponse> deploy_hook(const HooksSettings& settings, store::Store& store, Clock& clock, ServerRequest req) {
+  if (!authorized(req, settings.token)) co_return refuse(req);
+  auto deploy = parse_deploy(req.body, clock.system_now());
+  if (!deploy) {
+    spdlog::warn("hooks: deploy refused: {}", deploy.error().message);
+    co_return ServerResponse::json(400, json::serialize(json::object{{"ok", false}, {"error", deploy.error().message}}));
+  }
+  const std::string service = deploy->service, version = deploy->version;
+  auto id = co_await store.add_deploy(std::move(*deploy));
+  if (!id) {
+    const int status = id.error().code == Errc::Conflict ? 409 : 500;
+    spdlog::warn("hooks: deploy of {} {} not stored: {}", service, version, id.error().describe());
+    co_return ServerResponse::json(status, json::serialize(json::object{{"ok", false}, {"error", id.error().message}}));
+  }
+  spdlog::info("hooks: deploy {} of {} {} recorded", *id, service, version);
+  co_return ServerResponse::json(201, json::serialize(json::object{{"ok", true}, {"deploy_id", *id}}));
+}
+
+}  // namespace
+
+void add_hook_routes(Router& router, const HooksSettings& settings, store::Store& store, Clock& clock,
+                     slack::EnvelopeHandler handler) {
+  router.add("POST", "/hooks/deploy", [&settings, &store, &clock](ServerRequest req) {
+    return deploy_hook(settings, store, clock, std::move(req));
+  });
+  if (settings.channel.empty()) return;
+  auto shared = std::make_shared<slack::EnvelopeHandler>(std::move(handler));
+  for (std::string_view format : kAlertRoutes) {
+    router.add("POST", "/hooks/" + std::string(format), [&settings, shared, format = std::string(format)](ServerRequest req) {
+      return alert_hook(format, settings, shared, std::move(req));
+    });
+  }
+}
+
+}  // namespace alertbot::bot

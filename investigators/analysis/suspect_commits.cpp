@@ -1,0 +1,540 @@
+#include "investigators/analysis/suspect_commits.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <unordered_set>
+
+#include "investigators/analysis/finding_kinds.hpp"
+
+namespace alertbot::investigators::analysis {
+namespace {
+
+constexpr std::string_view kStopWords[] = {
+    "the", "and", "for", "with", "from", "into", "this", "that", "then", "else", "when", "where", "select", "insert",
+    "update", "delete", "values", "set", "get", "put", "post", "http", "https", "www", "com", "org", "error", "errors",
+    "err", "failed", "fail", "true", "false", "null", "nil", "none", "func", "function", "return", "var", "let", "const",
+    "int", "string", "str", "bool", "void", "new", "value", "request", "response", "req", "resp", "res", "handler",
+    "main", "test", "tests", "api", "json", "yaml", "yml", "app", "src", "lib", "pkg", "internal", "cmd", "java", "cpp",
+    "hpp", "txt", "not", "all", "any", "was", "are", "has", "have", "will", "can", "use", "after", "before", "per", "via",
+    "msg", "level", "info", "warn", "debug", "trace", "span", "ids", "todo", "fix", "add", "remove", "change", "file",
+    "code", "data", "call", "self", "def", "class", "public", "private", "static", "import", "package", "include", "std"};
+
+// Match strengths by clue kind: in a file path, in a changed line, in the commit message.
+enum class ClueKind { Table, Identifier, Word, Literal, File };
+constexpr double kInPath[] = {0.55, 0.5, 0.25, 0, 0};
+constexpr double kInLine[] = {0.5, 0.45, 0.15, 0.6, 0};
+constexpr double kInMessage[] = {0.15, 0.15, 0.05, 0.2, 0};
+constexpr double kLoopAroundQuery = 0.9;  // an added loop around a query on the N+1 table
+constexpr double kConfigKeyFromLog = 0.7;  // a changed config key a log pattern names
+constexpr double kConfigWordFromLog = 0.45;
+constexpr double kProfileFile = 0.7;
+constexpr double kOnlyCommit = 0.1;
+constexpr std::size_t kMaxLinesPerFile = 4000;
+constexpr std::size_t kMinLiteralStatement = 16;  // shorter statements are too generic to quote
+
+bool is_stop(std::string_view w) {
+  static const std::unordered_set<std::string_view> stop(std::begin(kStopWords), std::end(kStopWords));
+  return stop.count(w) > 0;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Plural to singular, roughly: "items" -> "item", "entries" -> "entry".
+std::string stem(std::string w) {
+  if (w.size() > 4 && w.ends_with("ies")) return w.substr(0, w.size() - 3) + "y";
+  if (w.size() > 3 && w.back() == 's' && w[w.size() - 2] != 's') w.pop_back();
+  return w;
+}
+
+// "LoadItems", "load_items", "load-items" -> "loaditem".
+std::string key_of(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return stem(std::move(out));
+}
+
+// Keys of every identifier (runs of letters, digits, '_') and of every word in `text`.
+std::set<std::string> keys_in(std::string_view text) {
+  std::set<std::string> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !std::isalnum(static_cast<unsigned char>(text[i])) && text[i] != '_') ++i;
+    std::size_t j = i;
+    while (j < text.size() && (std::isalnum(static_cast<unsigned char>(text[j])) || text[j] == '_')) ++j;
+    if (j > i) {
+      std::string k = key_of(text.substr(i, j - i));
+      if (k.size() >= 3 && !is_stop(k)) out.insert(k);
+      for (auto& w : clue_words(text.substr(i, j - i))) out.insert(stem(w));
+    }
+    i = j;
+  }
+  return out;
+}
+
+// A key-like name: snake_case, dotted, kebab or camelCase (what config keys and code look like).
+bool key_like(std::string_view t) {
+  for (std::size_t i = 1; i + 1 < t.size(); ++i) {
+    bool sep = t[i] == '_' || t[i] == '.' || t[i] == '-';
+    if (sep && std::isalnum(static_cast<unsigned char>(t[i - 1])) && std::isalnum(static_cast<unsigned char>(t[i + 1]))) return true;
+    if (std::islower(static_cast<unsigned char>(t[i - 1])) && std::isupper(static_cast<unsigned char>(t[i]))) return true;
+  }
+  return false;
+}
+
+struct Clue {
+  ClueKind kind;
+  std::string text;  // a key (Table, Identifier, Word), a lower-case phrase (Literal), a path (File)
+  std::string label;
+  bool fanout = false;    // N+1: a loop around it counts
+  bool from_log = false;  // from a log template: matches changed config keys
+  std::string origin;     // for log clues: the log pattern, briefly (config key labels)
+};
+
+// One finding's clues; a commit's match with the finding is its best clue.
+struct ClueGroup {
+  double weight = 1;  // from the finding's score
+  std::vector<Clue> clues;
+};
+
+std::string attr(const Finding& f, const char* k) {
+  auto it = f.attributes.find(k);
+  return it == f.attributes.end() ? std::string() : it->second;
+}
+
+void add_identifier(ClueGroup& g, std::string_view name, const std::string& label, bool from_log = false) {
+  std::string k = key_of(name);
+  if (k.size() >= 3 && !is_stop(k)) g.clues.push_back({ClueKind::Identifier, k, label, false, from_log});
+  for (auto& w : clue_words(name)) g.clues.push_back({ClueKind::Word, stem(w), label + " (word \"" + w + "\")", false, from_log});
+}
+
+void add_sql(ClueGroup& g, const std::string& statement, bool fanout, const char* why = nullptr) {
+  std::string verb = lower(statement.substr(0, statement.find(' ')));
+  for (auto& c : verb) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  const std::string suffix = why ? why : fanout ? " (N+1)" : " (slower)";
+  for (const auto& t : sql_tables(statement)) {
+    g.clues.push_back({ClueKind::Table, key_of(t), verb + " " + t + suffix, fanout});
+    // The statement itself in an added line is stronger than its table's name.
+    if (statement.size() >= kMinLiteralStatement) {
+      g.clues.push_back({ClueKind::Literal, lower(statement), "the statement " + verb + " " + t + suffix, fanout});
+    }
+  }
+}
+
+// Values in a log line (200ms, 2s, v2, 5xx) that a configuration change may have set: runs of
+// letters and digits holding both, or numbers with a unit.
+void add_log_values(ClueGroup& g, const std::string& example, const std::string& origin) {
+  std::size_t i = 0;
+  while (i < example.size()) {
+    while (i < example.size() && !std::isalnum(static_cast<unsigned char>(example[i]))) ++i;
+    std::size_t j = i;
+    bool digit = false, alpha = false;
+    while (j < example.size() && (std::isalnum(static_cast<unsigned char>(example[j])) || example[j] == '.')) {
+      digit = digit || std::isdigit(static_cast<unsigned char>(example[j]));
+      alpha = alpha || std::isalpha(static_cast<unsigned char>(example[j]));
+      ++j;
+    }
+    std::string_view tok(example.data() + i, j - i);
+    if (digit && alpha && tok.size() >= 3 && tok.size() <= 24 && std::isdigit(static_cast<unsigned char>(tok.front()))) {
+      g.clues.push_back({ClueKind::Literal, lower(tok), "value " + std::string(tok) + " (in " + origin + ")", false, true, origin});
+    }
+    i = j;
+  }
+}
+
+// Literal phrases and key-like names of a log template ("<*>" marks the variable parts).
+void add_log_template(ClueGroup& g, const std::string& tmpl) {
+  std::vector<std::string> phrases;
+  std::size_t start = 0;
+  while (start <= tmpl.size()) {
+    auto end = std::min(tmpl.find("<*>", start), tmpl.find('"', start));
+    std::string piece = tmpl.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    while (!piece.empty() && std::string_view(" :,;=()[]'").find(piece.back()) != std::string_view::npos) piece.pop_back();
+    while (!piece.empty() && std::string_view(" :,;=()[]'").find(piece.front()) != std::string_view::npos) piece.erase(0, 1);
+    if (piece.size() >= 8 && piece.find(' ') != std::string::npos && piece.find('=') == std::string::npos) phrases.push_back(piece);
+    if (end == std::string::npos) break;
+    start = end + (tmpl.compare(end, 3, "<*>") == 0 ? 3 : 1);
+  }
+  std::string brief = phrases.empty() ? tmpl.substr(0, 40) + (tmpl.size() > 40 ? "..." : "") : phrases.front();
+  std::string label = "log \"" + brief + "\"";
+  for (const auto& p : phrases) g.clues.push_back({ClueKind::Literal, lower(p), "log \"" + p + "\"", false, true, label});
+  std::size_t i = 0;
+  while (i < tmpl.size()) {  // tokens: runs of letters, digits, '_', '.', '-'
+    while (i < tmpl.size() && !std::isalnum(static_cast<unsigned char>(tmpl[i]))) ++i;
+    std::size_t j = i;
+    while (j < tmpl.size() && (std::isalnum(static_cast<unsigned char>(tmpl[j])) || std::string_view("_.-").find(tmpl[j]) != std::string_view::npos)) ++j;
+    std::string_view tok(tmpl.data() + i, j - i);
+    if (key_like(tok)) g.clues.push_back({ClueKind::Identifier, key_of(tok), "log key " + std::string(tok), false, true, label});
+    for (auto& w : clue_words(tok)) g.clues.push_back({ClueKind::Word, stem(w), label + " (word \"" + w + "\")", false, true, label});
+    i = j;
+  }
+}
+
+struct Clues {
+  std::vector<ClueGroup> groups;
+  double onset = 0;  // what an onset gives a config-only commit
+  std::string onset_label;
+};
+
+Clues gather_clues(const std::vector<Finding>& findings, const std::string& service) {
+  Clues out;
+  for (const auto& f : findings) {
+    ClueGroup g;
+    g.weight = 0.5 + 0.5 * std::clamp(f.score, 0.0, 1.0);
+    const std::string op = attr(f, "operation");
+    if (f.kind == kinds::kOnset) {
+      std::string metric = attr(f, "metric");
+      double s = metric == "errors" ? 0.35 : metric == "latency" || metric == "saturation" ? 0.15 : 0.0;
+      if (s * g.weight > out.onset) {
+        out.onset = s * g.weight;
+        out.onset_label = (metric == "errors" ? "error-rate" : metric) + " onset";
+      }
+    } else if (f.kind == kinds::kFanout || f.kind == kinds::kSpanLatency) {
+      bool fanout = f.kind == kinds::kFanout;
+      add_sql(g, attr(f, "db_statement"), fanout);
+      if (!op.empty()) add_identifier(g, op, "operation " + op + (fanout ? " (N+1)" : " (slower)"));
+      for (auto& w : clue_words(attr(f, "http_route"))) g.clues.push_back({ClueKind::Word, stem(w), "route " + attr(f, "http_route")});
+    } else if (f.kind == kinds::kNewCall) {
+      if (!attr(f, "db_statement").empty()) add_sql(g, attr(f, "db_statement"), false, " (new call)");
+      if (!attr(f, "peer_service").empty()) add_identifier(g, attr(f, "peer_service"), "new call to " + attr(f, "peer_service"));
+      if (!op.empty()) add_identifier(g, op, "new call " + op);
+    } else if (f.kind == kinds::kSpanErrors) {
+      if (!op.empty()) add_identifier(g, op, "errors in " + op);
+    } else if (f.kind == kinds::kDependency) {
+      if (attr(f, "service") != service && !attr(f, "service").empty()) add_identifier(g, attr(f, "service"), "dependency " + attr(f, "service"));
+    } else if (f.kind == kinds::kLogPattern) {
+      add_log_template(g, attr(f, "template"));
+      add_log_values(g, attr(f, "example"), "log \"" + attr(f, "template").substr(0, 40) + "\"");
+    } else if (f.kind == kinds::kProfileFunction) {
+      std::string fn = attr(f, "function");
+      auto cut = fn.find_last_of(".:/)");
+      std::string last = cut == std::string::npos ? fn : fn.substr(cut + 1);
+      if (!last.empty()) add_identifier(g, last, "hot function " + fn);
+      const std::string caller = attr(f, "caller");
+      if (!caller.empty()) {
+        auto ccut = caller.find_last_of(".:/)");
+        add_identifier(g, ccut == std::string::npos ? caller : caller.substr(ccut + 1), "hot function " + fn + " called from " + caller);
+      }
+      const std::string who = caller.empty() ? fn : caller;
+      if (!attr(f, "file").empty()) g.clues.push_back({ClueKind::File, attr(f, "file"), "hot function " + who + " in " + attr(f, "file")});
+    }
+    if (!g.clues.empty()) out.groups.push_back(std::move(g));
+  }
+  return out;
+}
+
+// A commit, read once: the keys of its paths, changed lines and message.
+struct Line {
+  char kind;  // '+', '-', ' ' or '@' (a hunk header's function context)
+  std::string text;  // lower case
+};
+struct FileView {
+  const FileChange* file;
+  std::set<std::string> path_keys;
+  std::vector<Line> lines;
+  std::map<std::string, std::size_t> line_keys;  // key -> first changed line holding it
+  std::set<std::string> added_keys;              // keys of added lines
+};
+struct CommitView {
+  std::vector<FileView> files;
+  std::set<std::string> message_keys;
+  std::string message;  // lower case
+  bool config = false;
+};
+
+// A line that opens a function or method (Go, Python, JS/TS, Rust, Java/C#/C++ style).
+bool is_function_header(std::string_view line) {
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  if (line.find('(') == std::string_view::npos) return false;
+  for (std::string_view k : {"func ", "def ", "async def ", "function ", "async function ", "fn ", "pub fn ", "pub(crate) fn ",
+                             "public ", "private ", "protected ", "static ", "void "}) {
+    if (line.starts_with(k)) return true;
+  }
+  return false;
+}
+
+CommitView view_of(const Commit& c) {
+  CommitView v;
+  v.config = is_config_only(c);
+  v.message = lower(c.message);
+  v.message_keys = keys_in(c.message);
+  for (const auto& f : c.files) {
+    FileView fv{&f, keys_in(f.path + " " + f.previous_path), {}};
+    // Keys of the function the next changed lines sit in: a change inside Charge() is about Charge.
+    std::set<std::string> enclosing;
+    std::size_t pos = 0;
+    while (pos < f.patch.size() && fv.lines.size() < kMaxLinesPerFile) {
+      auto nl = f.patch.find('\n', pos);
+      std::string_view line(f.patch.data() + pos, (nl == std::string::npos ? f.patch.size() : nl) - pos);
+      pos = nl == std::string::npos ? f.patch.size() : nl + 1;
+      if (line.starts_with("@@")) {
+        // The hunk header's context names the function the change sits in (git's funcname).
+        auto close = line.find("@@", 2);
+        std::string_view where = close == std::string_view::npos ? std::string_view() : line.substr(close + 2);
+        enclosing = keys_in(where);
+        if (!where.empty()) fv.lines.push_back(Line{'@', lower(where)});
+        continue;
+      }
+      if (line.empty() || (line[0] != '+' && line[0] != '-' && line[0] != ' ')) continue;
+      if (is_function_header(line.substr(1))) enclosing = keys_in(line.substr(1));
+      if (line[0] != ' ') {
+        for (auto& k : keys_in(line.substr(1))) {
+          fv.line_keys.emplace(k, fv.lines.size());
+          if (line[0] == '+') fv.added_keys.insert(std::move(k));
+        }
+        for (const auto& k : enclosing) fv.line_keys.emplace(k, fv.lines.size());
+      }
+      fv.lines.push_back(Line{line[0], lower(line.substr(1))});
+    }
+    v.files.push_back(std::move(fv));
+  }
+  return v;
+}
+
+bool is_loop(const std::string& l) {
+  for (const char* k : {"for ", "for(", "foreach", "for_each", ".each", "while ", "while(", " range ", ".map(", "loop "}) {
+    if (l.find(k) != std::string::npos) return true;
+  }
+  return false;
+}
+
+bool is_query(const Line& l) {
+  for (const char* k : {"query", "select", "find", "fetch", "exec(", ".get("}) {
+    if (l.text.find(k) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// An added loop with, within the next lines, an added query on `table`.
+bool loop_around_query(const FileView& fv, const std::string& table) {
+  if (!fv.added_keys.count(table)) return false;
+  for (std::size_t i = 0; i < fv.lines.size(); ++i) {
+    if (fv.lines[i].kind != '+' || !is_loop(fv.lines[i].text)) continue;
+    for (std::size_t j = i + 1; j < fv.lines.size() && j <= i + 12; ++j) {
+      const Line& l = fv.lines[j];
+      if (l.kind == '+' && (is_query(l) || keys_in(l.text).count(table))) return true;
+    }
+  }
+  return false;
+}
+
+std::string trim_label(std::string s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '"')) s.erase(0, 1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '"')) s.pop_back();
+  return s;
+}
+
+struct Match {
+  double strength = 0;
+  std::string label;
+  const FileChange* file = nullptr;
+};
+
+void consider(Match& m, double s, const std::string& label, const FileChange* file) {
+  if (s > m.strength) m = Match{s, label, file};
+}
+
+Match match_clue(const Clue& clue, const CommitView& v) {
+  Match m;
+  auto k = static_cast<std::size_t>(clue.kind);
+  for (const auto& fv : v.files) {
+    if (clue.kind == ClueKind::File) {
+      const std::string& p = fv.file->path;
+      if (p == clue.text || clue.text.ends_with("/" + p) || p.ends_with("/" + clue.text)) consider(m, kProfileFile, clue.label, fv.file);
+      continue;
+    }
+    const double in_path = clue.kind != ClueKind::Literal && fv.path_keys.count(clue.text) ? kInPath[k] : 0.0;
+    if (in_path > 0) consider(m, in_path, clue.label, fv.file);
+    const Line* hit = nullptr;
+    if (clue.kind == ClueKind::Literal) {
+      for (const auto& l : fv.lines) {
+        if (l.kind != ' ' && l.text.find(clue.text) != std::string::npos) {
+          hit = &l;
+          break;
+        }
+      }
+    } else if (auto it = fv.line_keys.find(clue.text); it != fv.line_keys.end()) {
+      hit = &fv.lines[it->second];
+    }
+    if (hit) {
+      const Line& l = *hit;
+      double s = kInLine[k];
+      std::string label = clue.label;
+      if (v.config && clue.from_log && clue.kind != ClueKind::Literal) {
+        s = clue.kind == ClueKind::Word ? kConfigWordFromLog : kConfigKeyFromLog;
+        label = "config key " + trim_label(l.text.substr(0, l.text.find_first_of(":="))) + " (in " + clue.origin + ")";
+      }
+      // A file named after the clue whose changed lines also hold it: two pieces of evidence.
+      consider(m, 1 - (1 - s) * (1 - in_path), label, fv.file);
+    }
+    if (clue.fanout && loop_around_query(fv, clue.text)) consider(m, kLoopAroundQuery, clue.label, fv.file);
+  }
+  bool in_message = clue.kind == ClueKind::Literal ? v.message.find(clue.text) != std::string::npos : v.message_keys.count(clue.text) > 0;
+  if (in_message && clue.kind != ClueKind::File) consider(m, kInMessage[k], clue.label + " (message)", nullptr);
+  return m;
+}
+
+std::string short_sha(const std::string& sha) { return sha.substr(0, 7); }
+
+std::string subject_of(const std::string& message) {
+  std::string s = message.substr(0, message.find('\n'));
+  return s.size() > 120 ? s.substr(0, 117) + "..." : s;
+}
+
+struct Scored {
+  const Commit* commit;
+  double relevance = 0;
+  std::vector<std::string> matched;  // strongest first
+  const FileChange* file = nullptr;  // where the strongest clue matched
+  bool config = false;
+};
+
+Scored score(const Commit& c, const Clues& clues) {
+  CommitView v = view_of(c);
+  Scored out{&c};
+  out.config = v.config;
+  std::vector<std::pair<double, Match>> hits;
+  for (const auto& g : clues.groups) {
+    Match best;
+    for (const auto& clue : g.clues) {
+      Match m = match_clue(clue, v);
+      if (m.strength > best.strength) best = m;
+    }
+    if (best.strength > 0) hits.emplace_back(best.strength * g.weight, best);
+  }
+  if (v.config && clues.onset > 0) hits.emplace_back(clues.onset, Match{clues.onset, clues.onset_label, nullptr});
+  std::stable_sort(hits.begin(), hits.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  double miss = 1;
+  for (const auto& [s, m] : hits) {
+    miss *= 1 - std::min(s, 0.99);
+    if (std::find(out.matched.begin(), out.matched.end(), m.label) == out.matched.end()) out.matched.push_back(m.label);
+    if (!out.file && m.file) out.file = m.file;
+  }
+  out.relevance = std::min(0.99, 1 - miss);
+  return out;
+}
+
+Finding to_finding(const Scored& s, const CodeChange& change, int number, bool only) {
+  const Commit& c = *s.commit;
+  Finding f;
+  f.id = "c" + std::to_string(number);
+  f.kind = kinds::kCommit;
+  f.source = change.backend.empty() ? "git" : change.backend;
+  f.link = c.link;
+  f.at = c.at;
+  f.score = s.relevance > 0 ? s.relevance : kOnlyCommit;
+  f.values["relevance"] = f.score;
+  std::string files;
+  for (std::size_t i = 0; i < c.files.size() && i < 20; ++i) files += (i ? "," : "") + c.files[i].path;
+  if (c.files.size() > 20) files += ",... (" + std::to_string(c.files.size()) + " files)";
+  std::string matched;
+  for (std::size_t i = 0; i < s.matched.size() && i < 3; ++i) matched += (i ? "; " : "") + s.matched[i];
+  std::string subject = subject_of(c.message);
+  f.attributes = {{"sha", c.sha}, {"deploy_id", change.deploy_id}, {"subject", subject}, {"author", c.author},
+                  {"files", files}, {"matched", matched}, {"config", s.config ? "true" : "false"}};
+  const FileChange* shown = s.file ? s.file : c.files.empty() ? nullptr : &c.files.front();
+  f.title = "Commit " + short_sha(c.sha) + " \"" + subject + "\"" + (c.author.empty() ? "" : " by " + c.author);
+  if (shown) f.title += " touches " + shown->path + (c.files.size() > 1 ? " (+" + std::to_string(c.files.size() - 1) + " more)" : "");
+  if (!s.matched.empty()) f.title += ", matches " + s.matched.front();
+  else if (only) f.title += ", the only commit in deploy " + change.deploy_id;
+  char rel[16];
+  std::snprintf(rel, sizeof rel, "%.2f", f.score);
+  f.detail = (s.config ? "Configuration-only commit. " : "") + std::string("Relevance ") + rel +
+             (matched.empty() ? ": no clue from the other findings matched it" : " from: " + matched) + ". Part of " +
+             change.base + ".." + change.head + " (deploy " + change.deploy_id + ").";
+  return f;
+}
+
+}  // namespace
+
+std::vector<std::string> clue_words(std::string_view text) {
+  std::vector<std::string> out;
+  std::string cur;
+  auto flush = [&] {
+    std::string w = lower(cur);
+    if (w.size() >= 3 && !is_stop(w) && std::find(out.begin(), out.end(), w) == out.end()) out.push_back(w);
+    cur.clear();
+  };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (!std::isalnum(c)) {
+      flush();
+      continue;
+    }
+    bool boundary = !cur.empty() && std::isupper(c) &&
+                    (std::islower(static_cast<unsigned char>(cur.back())) ||
+                     (i + 1 < text.size() && std::islower(static_cast<unsigned char>(text[i + 1])) && std::isupper(static_cast<unsigned char>(cur.back()))));
+    bool digit_edge = !cur.empty() && (std::isdigit(c) != 0) != (std::isdigit(static_cast<unsigned char>(cur.back())) != 0);
+    if (boundary || digit_edge) flush();
+    cur += static_cast<char>(c);
+  }
+  flush();
+  return out;
+}
+
+std::vector<std::string> sql_tables(std::string_view statement) {
+  std::vector<std::string> out;
+  std::string s = lower(statement);
+  for (const char* kw : {"from", "join", "update", "into"}) {
+    std::size_t pos = 0;
+    std::string k(kw);
+    while ((pos = s.find(k, pos)) != std::string::npos) {
+      bool word_start = pos == 0 || !std::isalnum(static_cast<unsigned char>(s[pos - 1]));
+      std::size_t after = pos + k.size();
+      pos = after;
+      if (!word_start || after >= s.size() || !std::isspace(static_cast<unsigned char>(s[after]))) continue;
+      while (after < s.size() && (std::isspace(static_cast<unsigned char>(s[after])) || s[after] == '"' || s[after] == '`')) ++after;
+      std::size_t end = after;
+      while (end < s.size() && (std::isalnum(static_cast<unsigned char>(s[end])) || s[end] == '_' || s[end] == '.')) ++end;
+      std::string name = s.substr(after, end - after);
+      if (auto dot = name.rfind('.'); dot != std::string::npos) name = name.substr(dot + 1);
+      if (name.size() >= 2 && name != "select" && std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+    }
+  }
+  return out;
+}
+
+bool is_config_only(const Commit& commit) {
+  if (commit.files.empty()) return false;
+  for (const auto& f : commit.files) {
+    std::string p = lower(f.path);
+    std::string base = p.substr(p.rfind('/') == std::string::npos ? 0 : p.rfind('/') + 1);
+    bool config = false;
+    for (const char* ext : {".yaml", ".yml", ".json", ".toml", ".ini", ".env", ".properties", ".conf", ".cfg"}) {
+      if (p.ends_with(ext)) config = true;
+    }
+    if (base == ".env" || base.starts_with(".env.") || (p.ends_with(".tpl") && p.find("templates/") != std::string::npos)) config = true;
+    if (!config) return false;
+  }
+  return true;
+}
+
+std::vector<Finding> rank_commits(const CodeChange& change, const std::vector<Finding>& findings, int first_id) {
+  Clues clues = gather_clues(findings, change.service);
+  std::vector<Scored> scored;
+  for (const auto& c : change.commits) scored.push_back(score(c, clues));
+  // Most relevant first; among equals, the newer commit (closer to the deploy) first.
+  std::vector<std::size_t> order(scored.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (scored[a].relevance != scored[b].relevance) return scored[a].relevance > scored[b].relevance;
+    return a > b;
+  });
+  std::vector<Finding> out;
+  bool only = change.commits.size() == 1;
+  for (std::size_t i : order) {
+    if (scored[i].relevance <= 0 && !only) continue;
+    out.push_back(to_finding(scored[i], change, first_id + static_cast<int>(out.size()), only));
+  }
+  return out;
+}
+
+}  // namespace alertbot::investigators::analysis
