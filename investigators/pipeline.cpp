@@ -8,6 +8,7 @@
 
 #include "investigators/analysis/analyze.hpp"
 #include "investigators/source_registry.hpp"
+#include "investigators/units.hpp"
 #include "net/clock.hpp"
 #include "net/duration.hpp"
 #include "net/gather.hpp"
@@ -110,21 +111,27 @@ class RunState {
   awaitable<Fetched> fetch(Source& src, const Query& q, const std::string& label) {
     const auto t0 = clock_.steady_now();
     auto raced = co_await (src.fetch(q) || clock_.sleep_for(settings_.source_deadline));
-    Fetched f;
-    f.outcome.source = label;
-    f.outcome.duration = since(clock_, t0);
-    if (raced.index() == 1) {
-      f.outcome.status = SourceStatus::TimedOut;
-      f.outcome.message = "no answer within " + format_duration(settings_.source_deadline);
-    } else if (auto& r = std::get<0>(raced); !r) {
-      f.outcome.status = SourceStatus::Failed;
-      f.outcome.message = r.error().describe();
-    } else {
-      f.outcome.message = describe(*r);
-      f.data = std::move(*r);
-    }
+    Fetched f = settle(label, t0, raced.index() == 1 ? nullptr : &std::get<0>(raced));
     finished(f);
     co_return f;
+  }
+
+  // The outcome of one source or diff: timed out (`r` null), failed, or its data.
+  Fetched settle(std::string label, Clock::SteadyTime t0, Result<SourceData>* r) {
+    Fetched f;
+    f.outcome.source = std::move(label);
+    f.outcome.duration = since(clock_, t0);
+    if (!r) {
+      f.outcome.status = SourceStatus::TimedOut;
+      f.outcome.message = "no answer within " + format_duration(settings_.source_deadline);
+    } else if (!*r) {
+      f.outcome.status = SourceStatus::Failed;
+      f.outcome.message = r->error().describe();
+    } else {
+      f.outcome.message = describe(**r);
+      f.data = std::move(**r);
+    }
+    return f;
   }
 
   // Code changes of the newest deploys of one service that name both revisions.
@@ -151,23 +158,22 @@ class RunState {
   awaitable<Fetched> diff_one(DiffSource& src, DeployEvent deploy) {
     const auto t0 = clock_.steady_now();
     auto raced = co_await (src.compare(deploy) || clock_.sleep_for(settings_.source_deadline));
-    Fetched f;
-    f.outcome.source = src.name() + " (" + deploy.service + " " + deploy.previous_version + ".." + deploy.version + ")";
-    f.outcome.duration = since(clock_, t0);
-    if (raced.index() == 1) {
-      f.outcome.status = SourceStatus::TimedOut;
-      f.outcome.message = "no answer within " + format_duration(settings_.source_deadline);
-    } else if (auto& r = std::get<0>(raced); !r) {
-      f.outcome.status = SourceStatus::Failed;
-      f.outcome.message = r.error().describe();
-    } else {
-      SourceData data;
-      r->deploy_id = deploy.id;
-      if (r->service.empty()) r->service = deploy.service;
-      data.changes.push_back(std::move(*r));
-      f.outcome.message = describe(data);
-      f.data = std::move(data);
+    std::optional<Result<SourceData>> data;
+    if (raced.index() == 0) {
+      auto& change = std::get<0>(raced);
+      if (!change) {
+        data.emplace(change.error());
+      } else {
+        change->deploy_id = deploy.id;
+        if (change->service.empty()) change->service = deploy.service;
+        SourceData d;
+        d.changes.push_back(std::move(*change));
+        data.emplace(std::move(d));
+      }
     }
+    Fetched f = settle(src.name() + " (" + deploy.service + " " + display_version(deploy.previous_version) + ".." +
+                           display_version(deploy.version) + ")",
+                       t0, data ? &*data : nullptr);
     finished(f);
     co_return f;
   }

@@ -7,27 +7,14 @@
 #include "net/form.hpp"
 #include "net/gather.hpp"
 #include "net/http_client.hpp"
+#include "investigators/sources/source_text.hpp"
 #include "net/time_format.hpp"
 
 namespace alertbot::investigators {
 namespace {
 
-// How much of a plain-text error body goes into a message.
-constexpr std::size_t kBodySnippet = 200;
-
 std::string ns_text(Time t) {
   return std::to_string(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count());
-}
-
-std::string hhmmss(Time t) { return format_rfc3339(t, false).substr(11, 8); }
-
-// The start of an untrusted body as one printable line.
-std::string snippet(std::string_view body) {
-  std::string out;
-  for (char c : body.substr(0, kBodySnippet)) out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (body.size() > kBodySnippet) out += "...";
-  return out;
 }
 
 struct SliceResult {
@@ -75,7 +62,7 @@ class LokiSource final : public Source {
     for (std::size_t i = 0; i < results.size(); ++i) {
       if (results[i]) continue;
       Time a = q.start + len * static_cast<int>(i) / kLokiSlices;
-      data.notes.push_back("loki: slice from " + hhmmss(a) + " UTC failed: " + results[i].error().describe());
+      data.notes.push_back("loki: slice from " + clock_time(a) + " UTC failed: " + results[i].error().describe());
     }
     if (incomplete > 0) {
       data.notes.push_back("loki: " + std::to_string(incomplete) + " of " + std::to_string(kLokiSlices) +
@@ -101,7 +88,7 @@ class LokiSource final : public Source {
     bool is_json = resp->header("content-type").value_or("").find("json") != std::string_view::npos;
     if (!resp->ok()) {
       // Loki answers errors in plain text; a JSON error envelope is read too.
-      std::string why = snippet(resp->body);
+      std::string why = body_snippet(resp->body);
       if (is_json) {
         auto parsed = parse_loki_streams(resp->body);
         if (!parsed && parsed.error().code == Errc::HttpStatus) why = parsed.error().message.substr(6);  // drop "loki: "

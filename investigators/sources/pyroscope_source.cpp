@@ -6,25 +6,14 @@
 #include "net/form.hpp"
 #include "net/gather.hpp"
 #include "net/http_client.hpp"
+#include "investigators/sources/source_text.hpp"
 #include "net/time_format.hpp"
 
 namespace alertbot::investigators {
 namespace {
 
-constexpr std::size_t kBodySnippet = 200;
-
 std::string seconds_text(Time t) {
   return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count());
-}
-
-std::string hhmmss(Time t) { return format_rfc3339(t, false).substr(11, 8); }
-
-std::string snippet(std::string_view body) {
-  std::string out;
-  for (char c : body.substr(0, kBodySnippet)) out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
-  while (!out.empty() && out.back() == ' ') out.pop_back();
-  if (body.size() > kBodySnippet) out += "...";
-  return out;
 }
 
 // The sample unit of a profile type name:sample_type:sample_unit:period_type:period_unit.
@@ -78,7 +67,7 @@ class PyroscopeSource final : public Source {
         continue;
       }
       if (!first_error) first_error = results[i].error();
-      data.notes.push_back("pyroscope: slice from " + hhmmss(starts[i]) + " UTC failed: " + results[i].error().describe());
+      data.notes.push_back("pyroscope: slice from " + clock_time(starts[i]) + " UTC failed: " + results[i].error().describe());
     }
     if (sample.slices.empty() && first_error) co_return *first_error;
     data.profiles.push_back(std::move(sample));
@@ -97,7 +86,7 @@ class PyroscopeSource final : public Source {
     if (!resp) co_return resp.error();
     if (!resp->ok()) {
       co_return fail(Errc::HttpStatus, "pyroscope: HTTP " + std::to_string(resp->status) + " from " + target + " for " +
-                                           query_ + ": " + snippet(resp->body));
+                                           query_ + ": " + body_snippet(resp->body));
     }
     auto ct = resp->header("content-type").value_or("");
     bool plain = ct.find("text/plain") != std::string_view::npos;

@@ -1,0 +1,17 @@
+#include "investigators/sources/source_text.hpp"
+
+#include "net/time_format.hpp"
+
+namespace alertbot::investigators {
+
+std::string body_snippet(std::string_view body, std::size_t max) {
+  std::string out;
+  for (char c : body.substr(0, max)) out += static_cast<unsigned char>(c) < 0x20 ? ' ' : c;
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  if (body.size() > max) out += "...";
+  return out;
+}
+
+std::string clock_time(Time t) { return format_rfc3339(t, false).substr(11, 8); }
+
+}  // namespace alertbot::investigators

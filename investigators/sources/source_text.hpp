@@ -1,0 +1,22 @@
+// Small text helpers the sources share for their messages: an untrusted body's start as one
+// printable line, and a time of day. Pure.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "investigators/evidence.hpp"
+
+namespace alertbot::investigators {
+
+// How much of a plain-text error body goes into a message by default.
+inline constexpr std::size_t kBodySnippet = 200;
+
+// The first `max` bytes of `body` with control characters as spaces, trailing spaces removed and
+// "..." when cut.
+std::string body_snippet(std::string_view body, std::size_t max = kBodySnippet);
+// "HH:MM:SS" (UTC) of `t`.
+std::string clock_time(Time t);
+
+}  // namespace alertbot::investigators
