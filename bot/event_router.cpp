@@ -9,7 +9,6 @@
 #include "bot/config.hpp"
 #include "bot/intake.hpp"
 #include "bot/hook_routes.hpp"
-#include "investigators/alerts/alertmanager_slack.hpp"
 #include "investigators/alerts/parse_alert.hpp"
 #include "net/clock.hpp"
 #include "investigators/service_map.hpp"
@@ -20,6 +19,48 @@
 namespace alertbot::bot {
 
 using store::EventStatus;
+
+namespace {
+
+using investigators::AlertFormat;
+
+std::optional<AlertFormat> hook_format(std::string_view route) {
+  if (route == "alertmanager") return AlertFormat::AlertmanagerWebhook;
+  if (route == "grafana") return AlertFormat::GrafanaWebhook;
+  if (route == "datadog") return AlertFormat::Datadog;
+  if (route == "pagerduty") return AlertFormat::PagerDuty;
+  if (route == "generic") return AlertFormat::Generic;
+  return std::nullopt;
+}
+
+// One alert per notification group: the first firing one, counting the group's firing alerts;
+// a group with none firing is represented by its first resolved alert.
+std::vector<investigators::Alert> representatives(std::vector<investigators::Alert> alerts) {
+  std::vector<investigators::Alert> out;
+  std::map<std::string, std::size_t> at;  // group key -> index in out
+  for (auto& a : alerts) {
+    const std::string key = a.group_key.empty() ? a.fingerprint : a.group_key;
+    auto it = at.find(key);
+    if (it == at.end()) {
+      a.count = a.status == investigators::AlertStatus::Firing ? 1 : 0;
+      at.emplace(key, out.size());
+      out.push_back(std::move(a));
+      continue;
+    }
+    auto& rep = out[it->second];
+    if (a.status != investigators::AlertStatus::Firing) continue;
+    if (rep.status != investigators::AlertStatus::Firing) {
+      a.count = rep.count;
+      rep = std::move(a);
+    }
+    ++rep.count;
+  }
+  for (auto& a : out) a.count = std::max(a.count, 1);
+  return out;
+}
+
+}  // namespace
+
 
 EventRouter::EventRouter(asio::any_io_executor executor, store::Store& store, const Config& config, AlertIntake& intake,
                          slack::Identity self, Clock& clock)
@@ -129,14 +170,22 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, std::strin
     co_return EventStatus::Ignored;
   }
   auto posted_at = parse_slack_ts(ev->ts);
-  std::vector<std::string> services;
-  for (const auto& s : config_.services) services.push_back(s.name);
-  auto alert = investigators::parse_alertmanager_slack(ev->event_json, posted_at ? *posted_at : SystemTime{}, services);
+  investigators::AlertContext ctx;
+  ctx.received_at = posted_at ? *posted_at : clock_.system_now();
+  for (const auto& s : config_.services) ctx.services.push_back(s.name);
+  // Alertmanager's, Grafana's and Datadog's Slack messages; an integration's plain text counts
+  // when it carries key=value labels. People talking in the channel are not alerts.
+  auto batch = investigators::parse_alerts(ev->event_json, investigators::AlertFormat::Auto, ctx);
+  const bool from_integration = ev->subtype == "bot_message" || !ev->bot_id.empty();
+  if (!batch && batch.error().code == Errc::NotFound && from_integration) {
+    auto text = investigators::parse_alerts(ev->event_json, investigators::AlertFormat::Text, ctx);
+    if (text && !text->alerts.empty() && text->alerts.front().labels.size() > 1) batch = std::move(text);
+  }
   AlertOrigin origin{ev->channel, ev->ts, env.dedupe_key};
-  if (!alert) {
-    note = alert.error().describe();
-    if (alert.error().code == Errc::NotFound) co_return EventStatus::Ignored;
-    if (auto r = co_await intake_.on_unreadable(origin, alert.error().message); !r) {
+  if (!batch) {
+    note = batch.error().describe();
+    if (batch.error().code == Errc::NotFound) co_return EventStatus::Ignored;
+    if (auto r = co_await intake_.on_unreadable(origin, batch.error().message); !r) {
       spdlog::warn("event {}: could not reply about an unreadable alert: {}", env.dedupe_key, r.error().describe());
     }
     co_return EventStatus::Rejected;
@@ -145,56 +194,17 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, std::strin
     note = "alert seen; channel investigates on request only";
     co_return EventStatus::Ignored;
   }
-  alert->service = investigators::map_service(*alert, config_.services);
-  if (auto r = co_await intake_.on_alert(std::move(*alert), origin); !r) {
-    // The store or Slack failed: keep it "received" so replay() tries again.
-    note = "will retry: " + r.error().describe();
-    spdlog::error("event {}: alert intake failed, will retry: {}", env.dedupe_key, r.error().describe());
-    co_return EventStatus::Received;
+  for (auto& alert : representatives(std::move(batch->alerts))) {
+    alert.service = investigators::map_service(alert, config_.services);
+    if (auto r = co_await intake_.on_alert(std::move(alert), origin); !r) {
+      // The store or Slack failed: keep it "received" so replay() tries again.
+      note = "will retry: " + r.error().describe();
+      spdlog::error("event {}: alert intake failed, will retry: {}", env.dedupe_key, r.error().describe());
+      co_return EventStatus::Received;
+    }
   }
   co_return EventStatus::Processed;
 }
-
-namespace {
-
-using investigators::AlertFormat;
-
-std::optional<AlertFormat> hook_format(std::string_view route) {
-  if (route == "alertmanager") return AlertFormat::AlertmanagerWebhook;
-  if (route == "grafana") return AlertFormat::GrafanaWebhook;
-  if (route == "datadog") return AlertFormat::Datadog;
-  if (route == "pagerduty") return AlertFormat::PagerDuty;
-  if (route == "generic") return AlertFormat::Generic;
-  return std::nullopt;
-}
-
-// One alert per notification group: the first firing one, counting the group's firing alerts;
-// a group with none firing is represented by its first resolved alert.
-std::vector<investigators::Alert> representatives(std::vector<investigators::Alert> alerts) {
-  std::vector<investigators::Alert> out;
-  std::map<std::string, std::size_t> at;  // group key -> index in out
-  for (auto& a : alerts) {
-    const std::string key = a.group_key.empty() ? a.fingerprint : a.group_key;
-    auto it = at.find(key);
-    if (it == at.end()) {
-      a.count = a.status == investigators::AlertStatus::Firing ? 1 : 0;
-      at.emplace(key, out.size());
-      out.push_back(std::move(a));
-      continue;
-    }
-    auto& rep = out[it->second];
-    if (a.status != investigators::AlertStatus::Firing) continue;
-    if (rep.status != investigators::AlertStatus::Firing) {
-      a.count = rep.count;
-      rep = std::move(a);
-    }
-    ++rep.count;
-  }
-  for (auto& a : out) a.count = std::max(a.count, 1);
-  return out;
-}
-
-}  // namespace
 
 awaitable<EventStatus> EventRouter::route_hook(const slack::Envelope& env, std::string& note) {
   const auto format = hook_format(std::string_view(env.type).substr(kHookTypePrefix.size()));

@@ -21,7 +21,9 @@ struct AlertLinks {
 };
 
 struct Alert {
-  std::string source;  // alertmanager | alertmanager-slack | grafana | datadog | pagerduty | generic | text
+  // alertmanager | alertmanager-slack | grafana | grafana-slack | datadog | datadog-slack |
+  // pagerduty | prometheus (an /api/v1/alerts list) | generic | text
+  std::string source;
   std::string name;    // alertname
   AlertStatus status = AlertStatus::Firing;
   std::string severity;

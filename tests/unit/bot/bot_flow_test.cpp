@@ -2,6 +2,9 @@
 // endpoint on 127.0.0.1, SQLite in a temp folder, the App as `alertbot run` builds it.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include <boost/json.hpp>
 
 #include "bot/app.hpp"
@@ -151,6 +154,35 @@ TEST_F(BotFlowTest, UnreadableAlertmanagerMessageGetsAShortReply) {
   ASSERT_TRUE(run_until(io_, [&] { return ws_->thread(kChannel, ts).size() == 2; }));
   EXPECT_NE(ws_->thread(kChannel, ts)[1].text.find("could not read this alert"), std::string::npos);
   EXPECT_TRUE(reports_.empty());
+}
+
+TEST_F(BotFlowTest, GrafanasSlackMessageIsInvestigatedToo) {
+  start_bot();
+  auto ts = ws_->post_webhook_message(kChannel, testing::read_test_file("alerts/grafana_slack_webhook_body.json"));
+  ASSERT_TRUE(ts);
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  ASSERT_TRUE(reports_[0].result.alert);
+  EXPECT_EQ(reports_[0].result.alert->source, "grafana-slack");
+  EXPECT_EQ(reports_[0].result.alert->name, "HighLatency");
+  EXPECT_EQ(reports_[0].result.service, "checkout");
+  EXPECT_EQ(ws_->thread(kChannel, *ts).size(), 2u);
+}
+
+TEST_F(BotFlowTest, AnIntegrationsPlainTextWithLabelsIsAnAlertButChatIsNot) {
+  start_bot();
+  json::object bot_text{{"username", "cron-checker"}, {"text", "BackupStale service=checkout severity=warning last backup 30h ago"}};
+  auto ts = ws_->post_webhook_message(kChannel, json::serialize(bot_text));
+  ASSERT_TRUE(ts);
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  ASSERT_TRUE(reports_[0].result.alert);
+  EXPECT_EQ(reports_[0].result.alert->name, "BackupStale");
+  EXPECT_EQ(reports_[0].result.alert->source, "text");
+  json::object chatter{{"username", "cron-checker"}, {"text", "all good today"}};
+  auto quiet = ws_->post_webhook_message(kChannel, json::serialize(chatter));
+  ASSERT_TRUE(quiet);
+  run_until(io_, [] { return false; }, 300ms);
+  EXPECT_EQ(ws_->thread(kChannel, *quiet).size(), 1u);
+  EXPECT_EQ(reports_.size(), 1u);
 }
 
 TEST_F(BotFlowTest, PeopleTalkingInTheChannelAreLeftAlone) {
