@@ -110,13 +110,17 @@ class BotApp final : public App {
       result = co_await socket_->run();
     }
     stopping_ = true;
+    if (server_) {
+      // No new hooks while the events in flight finish.
+      co_await server_->stop();
+      server_.reset();
+    }
     spdlog::debug("app: sockets closed; finishing events in flight, stopping the worker");
     auto drained = co_await (router_->drain() || clock_.sleep_for(kDrainLimit));
     if (drained.index() == 1) spdlog::warn("shutdown: {} event(s) still in flight; replay picks them up", router_->in_flight());
     worker_.stop();
     replay_wakeup_.notify();
     co_await tasks_.join();
-    if (server_) co_await server_->stop();
     co_return result;
   }
 

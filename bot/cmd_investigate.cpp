@@ -112,14 +112,29 @@ int cmd_investigate(const CliArgs& args) {
   investigators::Pipeline pipeline(registry, *clock);
   Report report;
   auto started = clock->steady_now();
+  std::string failure;
   asio::co_spawn(io, pipeline.run(std::move(in)), [&](std::exception_ptr e, investigators::InvestigationResult r) {
-    if (!e) report.result = std::move(r);
+    if (!e) {
+      report.result = std::move(r);
+      return;
+    }
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      failure = x.what();
+    } catch (...) {
+      failure = "unknown exception";
+    }
   });
   io.run();
   report.total = std::chrono::duration_cast<std::chrono::milliseconds>(clock->steady_now() - started);
   history.reset();
   past.reset();
   st.reset();
+  if (!failure.empty()) {
+    std::fprintf(stderr, "alertbot investigate: the investigation failed: %s\n", failure.c_str());
+    return 1;
+  }
   std::string text = format == "json" ? to_report_json(report) + "\n" : format == "markdown" ? report_markdown(report) : report_text(report);
   std::fputs(text.c_str(), stdout);
   return 0;

@@ -91,10 +91,11 @@ awaitable<Result<std::optional<std::string>>> EventRouter::on_envelope(const sla
   }
   ++in_flight_;
   in_flight_keys_.insert(env.dedupe_key);
+  const store::Time received_at = clock_.system_now();  // what the store wrote, to the millisecond
   // Posted, not dispatched: processing starts after this handler has returned and the ack is on
   // its way, never before.
-  asio::post(executor_, [this, env] {
-    asio::co_spawn(executor_, process(env), [this, id = env.envelope_id, key = env.dedupe_key](std::exception_ptr e) {
+  asio::post(executor_, [this, env, received_at] {
+    asio::co_spawn(executor_, process(env, received_at), [this, id = env.envelope_id, key = env.dedupe_key](std::exception_ptr e) {
       in_flight_keys_.erase(key);
       if (--in_flight_ == 0) idle_.cancel();
       log_exception(e, "envelope " + id + ": processing threw (it stays stored for replay)");
@@ -125,27 +126,27 @@ awaitable<int> EventRouter::replay(store::Time received_before, store::Time give
     env.dedupe_key = key;
     spdlog::info("replay: processing stored event {} again", key);
     in_flight_keys_.insert(key);
-    co_await process(std::move(env));
+    co_await process(std::move(env), row.received_at);
     in_flight_keys_.erase(key);
     ++replayed;
   }
   co_return replayed;
 }
 
-awaitable<void> EventRouter::process(slack::Envelope env) {
+awaitable<void> EventRouter::process(slack::Envelope env, store::Time received_at) {
   std::string note;
-  EventStatus status = co_await route(env, note);
+  EventStatus status = co_await route(env, received_at, note);
   if (auto r = co_await store_.set_event_status(env.dedupe_key, status, note); !r) {
     spdlog::warn("event {}: status not saved: {}", env.dedupe_key, r.error().describe());
   }
 }
 
-awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, std::string& note) {
+awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, store::Time received_at, std::string& note) {
   if (env.type == "invalid") {
     note = "malformed envelope from Slack";
     co_return EventStatus::Rejected;
   }
-  if (env.type.starts_with(kHookTypePrefix)) co_return co_await route_hook(env, note);
+  if (env.type.starts_with(kHookTypePrefix)) co_return co_await route_hook(env, received_at, note);
   if (env.type != "events_api") {
     note = env.type + " is not handled yet";
     co_return EventStatus::Ignored;
@@ -171,7 +172,7 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, std::strin
   }
   auto posted_at = parse_slack_ts(ev->ts);
   investigators::AlertContext ctx;
-  ctx.received_at = posted_at ? *posted_at : clock_.system_now();
+  ctx.received_at = posted_at ? *posted_at : received_at;
   for (const auto& s : config_.services) ctx.services.push_back(s.name);
   // Alertmanager's, Grafana's and Datadog's Slack messages; an integration's plain text counts
   // when it carries key=value labels. People talking in the channel are not alerts.
@@ -181,7 +182,7 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, std::strin
     auto text = investigators::parse_alerts(ev->event_json, investigators::AlertFormat::Text, ctx);
     if (text && !text->alerts.empty() && text->alerts.front().labels.size() > 1) batch = std::move(text);
   }
-  AlertOrigin origin{ev->channel, ev->ts, env.dedupe_key};
+  AlertOrigin origin{ev->channel, ev->ts, env.dedupe_key, received_at};
   if (!batch) {
     note = batch.error().describe();
     if (batch.error().code == Errc::NotFound) co_return EventStatus::Ignored;
@@ -206,14 +207,14 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, std::strin
   co_return EventStatus::Processed;
 }
 
-awaitable<EventStatus> EventRouter::route_hook(const slack::Envelope& env, std::string& note) {
+awaitable<EventStatus> EventRouter::route_hook(const slack::Envelope& env, store::Time received_at, std::string& note) {
   const auto format = hook_format(std::string_view(env.type).substr(kHookTypePrefix.size()));
   if (!format || config_.hooks.channel.empty()) {
     note = "no hook route " + env.type;
     co_return EventStatus::Rejected;
   }
   investigators::AlertContext ctx;
-  ctx.received_at = clock_.system_now();
+  ctx.received_at = received_at;
   for (const auto& s : config_.services) ctx.services.push_back(s.name);
   auto batch = investigators::parse_alerts(env.payload_json, *format, ctx);
   if (!batch) {
@@ -225,7 +226,7 @@ awaitable<EventStatus> EventRouter::route_hook(const slack::Envelope& env, std::
   for (auto& alert : representatives(std::move(batch->alerts))) {
     alert.service = investigators::map_service(alert, config_.services);
     // No thread yet: intake posts the alert to the hooks channel when it opens an incident.
-    AlertOrigin origin{config_.hooks.channel, "", env.dedupe_key};
+    AlertOrigin origin{config_.hooks.channel, "", env.dedupe_key, received_at};
     if (auto r = co_await intake_.on_alert(std::move(alert), origin); !r) {
       note = r.error().describe();
       spdlog::error("hook event {}: alert intake failed, will retry: {}", env.dedupe_key, note);

@@ -46,12 +46,13 @@ class EventRouter {
   awaitable<int> replay(store::Time received_before, store::Time give_up_before);
 
  private:
-  awaitable<void> process(slack::Envelope env);
+  // `received_at`: when the event was first stored.
+  awaitable<void> process(slack::Envelope env, store::Time received_at);
   // What to do with a message event; sets `note` when the answer is to ignore it.
-  awaitable<store::EventStatus> route(const slack::Envelope& env, std::string& note);
+  awaitable<store::EventStatus> route(const slack::Envelope& env, store::Time received_at, std::string& note);
   // An alert body that arrived on a hook (type "hook:<format>"): parsed, posted to hooks.channel
   // and investigated in that message's thread.
-  awaitable<store::EventStatus> route_hook(const slack::Envelope& env, std::string& note);
+  awaitable<store::EventStatus> route_hook(const slack::Envelope& env, store::Time received_at, std::string& note);
 
   asio::any_io_executor executor_;
   store::Store& store_;

@@ -20,6 +20,9 @@ namespace json = boost::json;
 constexpr std::string_view kAlertRoutes[] = {"alertmanager", "grafana", "datadog", "pagerduty", "generic"};
 // Fields of a deploy record are one line each; longer is a mistake.
 constexpr std::size_t kMaxDeployField = 1024;
+// deployed_at: not before 2000-01-01, not more than a day ahead of our clock.
+constexpr double kEarliestDeploy = 946684800;
+constexpr double kMaxDeployAhead = 86400;
 
 std::string hex_sha256(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
@@ -70,13 +73,17 @@ ServerResponse refuse(const ServerRequest& req) {
   return ServerResponse::json(401, R"({"ok":false,"error":"missing or wrong hook token"})");
 }
 
-awaitable<ServerResponse> alert_hook(std::string format, const HooksSettings& settings,
+awaitable<ServerResponse> alert_hook(std::string format, const HooksSettings& settings, Clock& clock,
                                      std::shared_ptr<slack::EnvelopeHandler> handler, ServerRequest req) {
   if (!authorized(req, settings.token)) co_return refuse(req);
   slack::Envelope env;
   env.type = std::string(kHookTypePrefix) + format;
   env.payload_json = std::move(req.body);
-  env.dedupe_key = "hook:" + hex_sha256(env.type + "\n" + env.payload_json).substr(0, 40);
+  // A sender's retry of the same body lands in the same minute; Alertmanager's repeat of a
+  // still-firing group (repeat_interval) sends the same body hours later and must count again.
+  const auto minute = std::chrono::duration_cast<std::chrono::minutes>(clock.system_now().time_since_epoch()).count();
+  env.dedupe_key =
+      "hook:" + hex_sha256(env.type + "\n" + std::to_string(minute) + "\n" + env.payload_json).substr(0, 40);
   env.envelope_id = env.dedupe_key;
   auto stored = co_await (*handler)(env);
   if (!stored) {
@@ -116,13 +123,24 @@ Result<store::DeployRow> parse_deploy(std::string_view body, SystemTime now) {
   }
   d.source = "webhook";
   d.deployed_at = now;
+  // Untrusted: a time far from now is a mistake (and past year 2262 it would not fit a time point).
+  auto plausible = [&](double unix_seconds) {
+    return unix_seconds > kEarliestDeploy && unix_seconds < to_unix_seconds(now) + kMaxDeployAhead;
+  };
   if (const json::value* at = o->if_contains("deployed_at"); at && !at->is_null()) {
     if (at->is_string()) {
-      auto t = parse_rfc3339(at->as_string());
+      std::string_view text = at->as_string();
+      if (text.size() < 4 || text.substr(0, 4) < "2000" || text.substr(0, 4) > "2199") {
+        return fail(Errc::ParseError, "deploy: deployed_at: year outside 2000-2199");
+      }
+      auto t = parse_rfc3339(text);
       if (!t) return fail(Errc::ParseError, "deploy: deployed_at: " + t.error().message);
+      if (!plausible(to_unix_seconds(*t))) return fail(Errc::ParseError, "deploy: deployed_at: more than a day ahead");
       d.deployed_at = *t;
     } else if (at->is_number()) {
-      d.deployed_at = from_unix_seconds(at->to_number<double>());
+      const double secs = at->to_number<double>();
+      if (!plausible(secs)) return fail(Errc::ParseError, "deploy: deployed_at: not a plausible Unix time (seconds)");
+      d.deployed_at = from_unix_seconds(secs);
     } else {
       return fail(Errc::ParseError, "deploy: deployed_at: expected an RFC 3339 time or Unix seconds");
     }
@@ -158,8 +176,8 @@ void add_hook_routes(Router& router, const HooksSettings& settings, store::Store
   if (settings.channel.empty()) return;
   auto shared = std::make_shared<slack::EnvelopeHandler>(std::move(handler));
   for (std::string_view format : kAlertRoutes) {
-    router.add("POST", "/hooks/" + std::string(format), [&settings, shared, format = std::string(format)](ServerRequest req) {
-      return alert_hook(format, settings, shared, std::move(req));
+    router.add("POST", "/hooks/" + std::string(format), [&settings, &clock, shared, format = std::string(format)](ServerRequest req) {
+      return alert_hook(format, settings, clock, shared, std::move(req));
     });
   }
 }

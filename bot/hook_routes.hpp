@@ -4,7 +4,8 @@
 //
 // Alert hooks (/hooks/alertmanager, /hooks/grafana, /hooks/datadog, /hooks/pagerduty,
 // /hooks/generic): the raw body becomes an envelope of type "hook:<format>" (dedupe key: a hash of
-// the route and body, so a retried delivery is stored once) and goes to the same handler as Slack
+// the route, the body and the minute it arrived, so a retried delivery is stored once while a
+// repeat notification later counts again) and goes to the same handler as Slack
 // envelopes: persist, then answer 200; 500 when it could not be stored, so the sender retries.
 // Parsing happens after the answer (EventRouter). Served only when hooks.channel is set.
 //

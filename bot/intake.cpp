@@ -126,12 +126,13 @@ awaitable<Result<void>> AlertIntake::open_incident(Alert alert, const AlertOrigi
     spdlog::warn("investigation {}: placeholder not posted: {}", *id, posted.error().describe());
   }
 
+  const auto received = origin.received_at > std::chrono::system_clock::time_point{} ? origin.received_at : clock_.system_now();
   json::object payload{{"investigation_id", *id},
                        {"service", alert.service},
                        {"channel", origin.channel},
                        {"thread_ts", origin.ts},
-                       {"received_at_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              clock_.system_now().time_since_epoch()).count()},
+                       {"received_at_ms",
+                        std::chrono::duration_cast<std::chrono::milliseconds>(received.time_since_epoch()).count()},
                        {"alert", to_alert_json(alert)}};
   auto job = co_await store_.enqueue_job("investigate", json::serialize(payload));
   if (!job) co_return co_await abandon(job.error());

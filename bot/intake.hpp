@@ -36,6 +36,9 @@ struct AlertOrigin {
   std::string ts;         // the alert message (the thread parent); "" for hooks: intake posts one
 
   std::string event_key;  // the inbound event it came from
+  // When the bot received it (stored with the event; a replay keeps the first arrival). The
+  // investigation's "now", so a retried job or a replayed event looks at the same window.
+  std::chrono::system_clock::time_point received_at{};
 };
 
 class AlertIntake {

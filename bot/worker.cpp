@@ -130,9 +130,9 @@ awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
   in.service = p->service;
   in.settings = config_.service(p->service);
   in.services = &config_.services;
-  // "Now" is when the alert reached the bot (not later, when a retry runs): the same alert always
-  // gives the same window.
-  in.at = std::max(p->alert.starts_at, SystemTime(milliseconds(p->received_at_ms)));
+  // "Now" is when the alert reached the bot (not later, when a retry or a replay runs; never the
+  // alert's own startsAt, which a sender's clock or a hostile payload can put in the future).
+  in.at = p->received_at_ms > 0 ? SystemTime(milliseconds(p->received_at_ms)) : p->alert.starts_at;
   in.alert = p->alert;
   Report report;
   report.id = p->investigation_id;

@@ -12,6 +12,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <tuple>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -229,9 +230,13 @@ awaitable<Result<ProcessResult>> supervise(Strand strand, std::vector<std::strin
   else c->done.expires_at(asio::steady_timer::time_point::max());
   while (c->pending > 0) {
     if (!timed_out && !cancelled) {
-      auto [ec] = co_await c->done.async_wait(kTuple);  // the caller's cancellation lands here
+      // A cancellation that came while the child was being set up has no wait to cancel yet.
+      auto cs = co_await asio::this_coro::cancellation_state;
+      const bool already = cs.cancelled() != asio::cancellation_type::none;
+      boost::system::error_code ec;
+      if (!already) std::tie(ec) = co_await c->done.async_wait(kTuple);  // the caller's cancellation lands here
       if (c->pending == 0) break;
-      if (ec) cancelled = true;
+      if (ec || already) cancelled = true;
       else timed_out = true;
       c->kill();
       c->done.expires_at(asio::steady_timer::time_point::max());

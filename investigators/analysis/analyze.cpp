@@ -89,7 +89,7 @@ Analysis analyze(const AnalysisInput& in, const std::vector<SourceData>& data) {
     for (const auto& s : d.series) series.push_back(&s);
     deploys.insert(deploys.end(), d.deploys.begin(), d.deploys.end());
     for (const auto& change : d.changes) {
-      rc.deploys_with_code.insert(change.deploy_id);
+      rc.deploys_with_code.insert(change.service + "/" + change.deploy_id);
       for (const auto& c : change.commits) {
         for (const auto& file : c.files) changed_files.push_back(file.path);
       }

@@ -57,6 +57,16 @@ void segment(const std::vector<Point>& points, std::size_t from, std::size_t to,
   segment(points, at, to, opt, max_points, found);
 }
 
+// Welch's t of [split, hi) against [lo, split).
+double welch_t(const std::vector<Point>& points, std::size_t lo, std::size_t split, std::size_t hi) {
+  std::vector<double> a, b;
+  for (std::size_t i = lo; i < split; ++i) a.push_back(points[i].v);
+  for (std::size_t i = split; i < hi; ++i) b.push_back(points[i].v);
+  const double se = std::sqrt(variance(a) / static_cast<double>(a.size()) + variance(b) / static_cast<double>(b.size()));
+  const double shift = mean(b) - mean(a);
+  return se > 0 ? shift / se : (shift != 0 ? std::copysign(1e9, shift) : 0.0);
+}
+
 double mean_of(const std::vector<Point>& points, std::size_t from, std::size_t to) {
   double s = 0;
   for (std::size_t i = from; i < to; ++i) s += points[i].v;
@@ -78,10 +88,7 @@ std::vector<ChangePoint> find_change_points(const std::vector<Point>& points, Ch
     cp.at = points[found[k]].t;
     cp.before_mean = mean_of(points, lo, found[k]);
     cp.after_mean = mean_of(points, found[k], hi);
-    // The t statistic of this split within its neighbours' segment.
-    std::vector<Point> local(points.begin() + static_cast<std::ptrdiff_t>(lo), points.begin() + static_cast<std::ptrdiff_t>(hi));
-    auto again = find_change_point(local, opt);
-    cp.t = again ? again->t : 0.0;
+    cp.t = welch_t(points, lo, found[k], hi);
     out.push_back(cp);
   }
   return out;

@@ -31,7 +31,11 @@ std::vector<Finding> deploy_findings(const std::vector<DeployEvent>& deploys, co
   for (const auto& d : deploys) {
     const double weight = service_weight(d, c);
     if (weight == 0.0) continue;
-    if (!seen.insert(d.source + "/" + d.service + "/" + d.id).second) continue;  // the same deploy from two lists
+    // The same deploy from two lists: by its id at one source, or by version and minute across sources.
+    const auto minute = std::chrono::duration_cast<std::chrono::minutes>(d.at.time_since_epoch()).count();
+    const bool by_id = !seen.insert(d.source + "/" + d.service + "/" + d.id).second;
+    const bool by_version = !d.version.empty() && !seen.insert(d.service + "@" + d.version + "@" + std::to_string(minute)).second;
+    if (by_id || by_version) continue;
     const double lead = std::chrono::duration<double, std::ratio<60>>(c.pivot - d.at).count();
     if (lead > kLookbackMinutes) continue;
     Finding f;

@@ -36,7 +36,8 @@
 //   commit        a commit in the suspect deploy, ranked by how it relates to the other
 //                 findings. attributes: sha (40 hex), deploy_id, subject, author, files
 //                 (comma-separated), matched (the clue it matched), config ("true" when it
-//                 touched only configuration files). values: relevance (0..1).
+//                 touched only configuration files), service (whose repository; with deploy_id it
+//                 names the deploy, since ids are only unique per service). values: relevance (0..1).
 // family p: profiles (analysis/flame_diff)
 //   profile_function  a function whose self time grew. attributes: function, file (a changed
 //                 file it, or the nearest caller on its stack, maps to), caller (that caller,

@@ -30,6 +30,14 @@ double val(const Finding& f, const char* key) {
   return it == f.values.end() ? 0.0 : it->second;
 }
 
+// `needle` in `hay`, ignoring ASCII case.
+bool lower_contains(std::string hay, std::string needle) {
+  for (auto* s : {&hay, &needle}) {
+    for (auto& ch : *s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  }
+  return !needle.empty() && hay.find(needle) != std::string::npos;
+}
+
 bool is_symptom(const Finding& f) {
   const std::string& k = f.kind;
   if (k == kinds::kOnset) return attr(f, "direction") == "up" && attr(f, "metric") != "traffic";
@@ -67,7 +75,8 @@ std::vector<const Finding*> top_symptoms(const std::vector<Finding>& fs, std::si
 std::string code_fix_hint(const std::vector<Finding>& fs, const Finding& commit) {
   const std::string matched = attr(commit, "matched");
   for (const auto& f : fs) {
-    if (f.kind == kinds::kFanout) {
+    if (f.kind == kinds::kFanout && !attr(f, "operation").empty() &&
+        lower_contains(matched, attr(f, "operation").substr(attr(f, "operation").find(' ') + 1))) {
       std::string what = attr(f, "db_statement").empty() ? attr(f, "operation") : attr(f, "db_statement");
       char buf[96];
       std::snprintf(buf, sizeof buf, " (%.0fx per request, was %.0fx)", val(f, "after_per_trace"), val(f, "before_per_trace"));
@@ -91,9 +100,11 @@ Candidate deploy_candidate(const Finding& d, const std::vector<Finding>& fs, con
   const Finding* best_commit = nullptr;
   for (const auto& f : fs) {
     if (f.kind != kinds::kCommit || attr(f, "deploy_id") != id) continue;
+    if (!attr(f, "service").empty() && !c.service.empty() && attr(f, "service") != c.service) continue;
     if (!best_commit || val(f, "relevance") > val(*best_commit, "relevance")) best_commit = &f;
   }
-  const double code = best_commit ? val(*best_commit, "relevance") : (ctx.deploys_with_code.count(id) ? 0.0 : kUnknownCode);
+  const double code = best_commit ? val(*best_commit, "relevance")
+                                  : (ctx.deploys_with_code.count(c.service + "/" + id) ? 0.0 : kUnknownCode);
   // A downstream deploy counts only when the traces point at that service.
   const bool downstream = attr(d, "downstream") == "true";
   const auto related = top_symptoms(fs, 2, downstream ? c.service : "");

@@ -25,7 +25,7 @@ struct RankOptions {
 
 struct RankContext {
   std::string service;
-  std::set<std::string> deploys_with_code;  // deploy ids whose code change was read
+  std::set<std::string> deploys_with_code;  // "<service>/<deploy id>" of deploys whose code was read
 };
 
 struct Ranking {

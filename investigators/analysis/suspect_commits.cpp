@@ -438,7 +438,7 @@ Finding to_finding(const Scored& s, const CodeChange& change, int number, bool o
   std::string matched;
   for (std::size_t i = 0; i < s.matched.size() && i < 3; ++i) matched += (i ? "; " : "") + s.matched[i];
   std::string subject = subject_of(c.message);
-  f.attributes = {{"sha", c.sha}, {"deploy_id", change.deploy_id}, {"subject", subject}, {"author", c.author},
+  f.attributes = {{"sha", c.sha}, {"deploy_id", change.deploy_id}, {"service", change.service}, {"subject", subject}, {"author", c.author},
                   {"files", files}, {"matched", matched}, {"config", s.config ? "true" : "false"}};
   const FileChange* shown = s.file ? s.file : c.files.empty() ? nullptr : &c.files.front();
   f.title = "Commit " + short_sha(c.sha) + " \"" + subject + "\"" + (c.author.empty() ? "" : " by " + c.author);

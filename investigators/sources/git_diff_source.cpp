@@ -58,7 +58,8 @@ class GitDiffSource final : public DiffSource {
       if (run.error().code == Errc::NotFound) co_return fail(Errc::Unavailable, "git: the git command is not installed");
       co_return Error{run.error().code, "git log " + deploy.previous_version + ".." + deploy.version + ": " + run.error().message};
     }
-    if (run->exit_code != 0) {
+    // Killed for passing the output cap: what came back is a partial change, not a failure.
+    if (run->exit_code != 0 && !run->truncated) {
       std::string msg = "git: " + git_message(run->err);
       co_return fail(mentions_revision(run->err) ? Errc::InvalidArgument : Errc::Unavailable, msg);
     }

@@ -176,6 +176,8 @@ Result<std::vector<Commit>> parse_git_log(std::string_view text, std::size_t max
 bool is_safe_revision(std::string_view rev) {
   if (rev.empty() || rev.size() > 255 || rev.front() == '-' || rev.front() == '.' || rev.front() == '/') return false;
   if (rev.find("..") != std::string_view::npos) return false;
+  // A trailing '.' would turn "a" + ".." + "b" into git's symmetric range "a...b".
+  if (rev.back() == '.' || rev.back() == '/' || rev.ends_with(".lock")) return false;
   for (char ch : rev) {
     bool ok = std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '/' || ch == '-' || ch == '+';
     if (!ok) return false;

@@ -163,6 +163,10 @@ TEST_F(HookRoutesTest, DeploysAreValidatedStoredAndDeduplicated) {
   EXPECT_EQ(bad.status, 400);
   EXPECT_NE(bad.body.find("version"), std::string::npos) << bad.body;
   EXPECT_EQ(post("/hooks/deploy", "not json", bearer()).status, 400);
+  auto far = post("/hooks/deploy", R"({"service":"checkout","version":"v1","deployed_at":"3000-01-01T00:00:00Z"})", bearer());
+  EXPECT_EQ(far.status, 400);
+  EXPECT_NE(far.body.find("deployed_at"), std::string::npos) << far.body;
+  EXPECT_EQ(post("/hooks/deploy", R"({"service":"checkout","version":"v1","deployed_at":1e300})", bearer()).status, 400);
   const std::string deploy = R"({"service":"checkout","version":"v2.14.0","previous_version":"v2.13.4","id":"deploy-9",)"
                              R"("deployed_at":")" + format_rfc3339(clock_.system_now() - 14min) + R"("})";
   auto ok = post("/hooks/deploy", deploy, bearer());

@@ -54,7 +54,7 @@ Finding trace(const std::string& id, const char* kind, const std::string& servic
 const std::string kSha = "3f2a9c1e00000000000000000000000000000001";
 
 TEST(Rank, ARelevantCommitOfTheDeployIsTheSuspect) {
-  RankContext ctx{"orders", {"D2"}};
+  RankContext ctx{"orders", {"orders/D2"}};
   auto r = rank_causes({onset("m1", 1), deploy("d1", "D2", 0.9), commit("c1", "D2", kSha, 0.8),
                         trace("t1", kinds::kFanout, "orders", "SELECT items", 0.9)},
                        ctx);
@@ -76,7 +76,7 @@ TEST(Rank, ARelevantCommitOfTheDeployIsTheSuspect) {
 }
 
 TEST(Rank, AConfigOnlyCommitMakesAConfigSuspect) {
-  RankContext ctx{"payments", {"42"}};
+  RankContext ctx{"payments", {"payments/42"}};
   auto r = rank_causes({onset("m1", 1, "errors"), deploy("d1", "42", 0.9, "payments"), commit("c1", "42", kSha, 0.7, true)}, ctx);
   ASSERT_FALSE(r.causes.empty());
   EXPECT_EQ(r.causes[0].suspect.kind, "config");
@@ -86,12 +86,23 @@ TEST(Rank, AConfigOnlyCommitMakesAConfigSuspect) {
 
 TEST(Rank, ADeployWhoseCodeWasReadAndMatchesNothingLosesToTheOneThatMatches) {
   // d1 is nearer to the onset; its diff was read and nothing in it relates to the symptom.
-  RankContext ctx{"orders", {"NEAR", "FAR"}};
+  RankContext ctx{"orders", {"orders/NEAR", "orders/FAR"}};
   auto r = rank_causes({onset("m1", 1), deploy("d1", "NEAR", 0.9), deploy("d2", "FAR", 0.65),
                         commit("c1", "FAR", kSha, 0.8)},
                        ctx);
   ASSERT_FALSE(r.causes.empty());
   EXPECT_EQ(r.causes[0].suspect.ref, kSha);
+}
+
+TEST(Rank, ACommitOfAnotherServicesDeployWithTheSameIdIsNotBorrowed) {
+  // Argo CD history ids are per application: payments' deploy 5 is not checkout's deploy 5.
+  RankContext ctx{"checkout", {"checkout/5", "payments/5"}};
+  Finding other = commit("c1", "5", kSha, 0.9);
+  other.attributes["service"] = "payments";
+  auto r = rank_causes({onset("m1", 1), deploy("d1", "5", 0.9, "checkout"), other}, ctx);
+  ASSERT_FALSE(r.causes.empty());
+  EXPECT_EQ(r.causes[0].suspect.kind, "deploy");
+  EXPECT_EQ(r.causes[0].suspect.ref, "5");
 }
 
 TEST(Rank, WithoutDiffsTheNearestDeployWins) {

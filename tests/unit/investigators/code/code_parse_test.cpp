@@ -106,7 +106,8 @@ TEST(GitLogParse, SafeRevisions) {
   for (const char* ok : {"v1.2.3", "release/2026-01", "0123456789abcdef0123456789abcdef01234567", "main", "1.0+build"}) {
     EXPECT_TRUE(is_safe_revision(ok)) << ok;
   }
-  for (const char* bad : {"", "-p", "--output=/tmp/x", "a..b", "a b", "HEAD@{1}", "main:file", "/etc/passwd", ".hidden", "x\n", "a~1", "a^"}) {
+  for (const char* bad : {"", "-p", "--output=/tmp/x", "a..b", "a b", "HEAD@{1}", "main:file", "/etc/passwd", ".hidden", "x\n", "a~1", "a^",
+                          "v1.", "release/", "main.lock"}) {
     EXPECT_FALSE(is_safe_revision(bad)) << bad;
   }
 }
