@@ -1,5 +1,6 @@
 #include "bot/report_blocks.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -81,6 +82,34 @@ slack::MessageContent placeholder_message(const Alert& alert, const std::string&
                      (service.empty() ? "" : " on *" + escape(service) + "*") + ": checking " + what + "…";
   slack::BlockKit b;
   b.section(text);
+  return {text, b.json()};
+}
+
+slack::MessageContent progress_message(const Alert& alert, const std::string& service,
+                                       const std::vector<SourceOutcome>& sources, const std::vector<Finding>& findings) {
+  std::string text = ":mag: Investigating *" + escape(alert.name) + "*" + (service.empty() ? "" : " on *" + escape(service) + "*") +
+                     ": " + std::to_string(sources.size()) + " source" + (sources.size() == 1 ? "" : "s") + " in so far…";
+  slack::BlockKit b;
+  b.section(text);
+  std::vector<const Finding*> top;
+  for (const auto& f : findings) {
+    if (f.score > 0) top.push_back(&f);
+  }
+  std::stable_sort(top.begin(), top.end(), [](const Finding* a, const Finding* b) { return a->score > b->score; });
+  if (!top.empty()) {
+    std::string early = "*Early findings*";
+    for (std::size_t i = 0; i < top.size() && i < kMaxOtherFindings; ++i) early += "\n• " + escape(top[i]->title);
+    b.section(early);
+  }
+  std::vector<std::string> done;
+  for (const auto& s : sources) {
+    done.push_back(escape(s.source) + (s.status == SourceStatus::Ok ? " :white_check_mark:" : " :x:"));
+  }
+  if (!done.empty()) {
+    std::string line;
+    for (std::size_t i = 0; i < done.size(); ++i) line += (i ? " · " : "") + done[i];
+    b.context({line});
+  }
   return {text, b.json()};
 }
 

@@ -16,6 +16,11 @@ namespace alertbot::bot {
 slack::MessageContent placeholder_message(const investigators::Alert& alert, const std::string& service,
                                           const std::vector<std::string>& sources);
 slack::MessageContent report_message(const Report& report);
+// The placeholder while the investigation runs: which sources are in (and how they did) and the
+// strongest findings so far.
+slack::MessageContent progress_message(const investigators::Alert& alert, const std::string& service,
+                                       const std::vector<investigators::SourceOutcome>& sources,
+                                       const std::vector<investigators::Finding>& findings);
 // The investigation could not finish (after its retries).
 slack::MessageContent failed_message(const std::string& service, const std::string& reason);
 slack::MessageContent resolved_message(const investigators::Alert& alert, std::chrono::minutes open_for);

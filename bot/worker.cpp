@@ -1,5 +1,7 @@
 #include "bot/worker.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -18,6 +20,8 @@
 
 namespace alertbot::bot {
 namespace {
+
+using namespace boost::asio::experimental::awaitable_operators;
 
 namespace json = boost::json;
 using std::chrono::milliseconds;
@@ -117,6 +121,20 @@ awaitable<void> InvestigationWorker::give_up(const store::Job& job, std::string 
   if (!said) spdlog::error("investigation {}: failed, and the thread could not be told: {}", p->investigation_id, said.error().describe());
 }
 
+awaitable<void> InvestigationWorker::show_progress(ProgressBoard& board, investigators::Alert alert, std::string service,
+                                                   std::string channel, std::string ts) {
+  for (;;) {
+    if (!co_await clock_.sleep_for(kProgressEvery)) co_return;
+    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
+    if (!board.dirty) continue;
+    board.dirty = false;
+    auto content = progress_message(alert, service, board.sources, board.findings);
+    if (auto r = co_await api_.update_message(channel, ts, content); !r) {
+      spdlog::debug("investigation progress not shown: {}", r.error().describe());
+    }
+  }
+}
+
 awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
   if (job.kind != "investigate") co_return fail(Errc::InvalidArgument, "unknown job kind '" + job.kind + "'");
   auto p = parse_payload(job.payload);
@@ -136,7 +154,19 @@ awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
   in.alert = p->alert;
   Report report;
   report.id = p->investigation_id;
-  report.result = co_await pipeline_.run(std::move(in));
+  auto placeholder = co_await store_.get_report(p->investigation_id);
+  if (placeholder && *placeholder) {
+    // Findings show in the placeholder as sources land, until the report replaces it.
+    ProgressBoard board;
+    investigators::Pipeline::Progress on_progress = [&board](const investigators::ProgressUpdate& u) { board.add(u); };
+    auto run = pipeline_.run(std::move(in), on_progress);
+    auto pump = show_progress(board, p->alert, p->service, (*placeholder)->channel, (*placeholder)->message_ts);
+    auto raced = co_await (std::move(run) || std::move(pump));
+    if (raced.index() != 0) co_return fail(Errc::Internal, "progress ended before the investigation");
+    report.result = std::move(std::get<0>(raced));
+  } else {
+    report.result = co_await pipeline_.run(std::move(in));
+  }
   report.total = std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()) -
                  milliseconds(p->received_at_ms);
   std::string report_json = to_report_json(report);

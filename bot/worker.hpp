@@ -7,7 +7,9 @@
 #include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "investigators/pipeline.hpp"
 #include "net/asio_fwd.hpp"
 #include "net/result.hpp"
 #include "store/records.hpp"
@@ -21,15 +23,16 @@ class Store;
 namespace alertbot::slack {
 class WebApi;
 }
-namespace alertbot::investigators {
-class Pipeline;
-}
 
 namespace alertbot::bot {
 
 struct Config;
 class Wakeup;
 struct Report;
+
+// How often a running investigation's placeholder is updated with what has come in: well inside
+// chat.update's Tier 3 (about 50 a minute for the workspace).
+inline constexpr std::chrono::milliseconds kProgressEvery{2000};
 
 struct WorkerSettings {
   std::string worker_id = "worker-1";               // lease owner name (host:pid in production)
@@ -50,6 +53,21 @@ class InvestigationWorker {
   std::function<void(const Report&)> on_report;
 
  private:
+  // What the sources brought so far, shown in the placeholder while the rest is still out.
+  struct ProgressBoard {
+    std::vector<investigators::SourceOutcome> sources;
+    std::vector<investigators::Finding> findings;
+    bool dirty = false;  // changed since last shown
+    void add(const investigators::ProgressUpdate& u) {
+      sources.push_back(u.outcome);
+      findings.insert(findings.end(), u.findings.begin(), u.findings.end());
+      dirty = true;
+    }
+  };
+  // Every kProgressEvery, shows what `board` holds in the placeholder (channel, ts) if it
+  // changed; runs until cancelled (the investigation finished).
+  awaitable<void> show_progress(ProgressBoard& board, investigators::Alert alert, std::string service,
+                                std::string channel, std::string ts);
   awaitable<Result<void>> run_job(const store::Job& job);
   // The job ran out of attempts: the investigation is marked failed and the thread is told.
   awaitable<void> give_up(const store::Job& job, std::string reason);

@@ -2,6 +2,8 @@
 // endpoint on 127.0.0.1, SQLite in a temp folder, the App as `alertbot run` builds it.
 #include <gtest/gtest.h>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include <fstream>
 #include <sstream>
 
@@ -13,6 +15,7 @@
 #include "store/store.hpp"
 #include "tests/fakes/prometheus_fake.hpp"
 #include "tests/fakes/slack_workspace.hpp"
+#include "bot/worker.hpp"
 #include "tests/support/bot_harness.hpp"
 #include "tests/support/fake_clock.hpp"
 #include "tests/support/log_capture.hpp"
@@ -183,6 +186,63 @@ TEST_F(BotFlowTest, AnIntegrationsPlainTextWithLabelsIsAnAlertButChatIsNot) {
   run_until(io_, [] { return false; }, 300ms);
   EXPECT_EQ(ws_->thread(kChannel, *quiet).size(), 1u);
   EXPECT_EQ(reports_.size(), 1u);
+}
+
+// A TCP endpoint that accepts connections and never answers: a backend that hangs.
+class BlackHole {
+ public:
+  explicit BlackHole(asio::io_context& io) : acceptor_(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+    accept();
+  }
+  ~BlackHole() {
+    boost::system::error_code ec;
+    acceptor_.close(ec);
+    for (auto& s : held_) s->close(ec);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()); }
+
+ private:
+  void accept() {
+    auto socket = std::make_shared<asio::ip::tcp::socket>(acceptor_.get_executor());
+    acceptor_.async_accept(*socket, [this, socket](boost::system::error_code ec) {
+      if (ec) return;
+      held_.push_back(socket);
+      accept();
+    });
+  }
+  asio::ip::tcp::acceptor acceptor_;
+  std::vector<std::shared_ptr<asio::ip::tcp::socket>> held_;
+};
+
+TEST_F(BotFlowTest, FindingsShowInThePlaceholderWhileASlowSourceIsStillOut) {
+  BlackHole jaeger(io_);
+  config_.services[0].traces = investigators::TracesSettings{jaeger.url(), "", "checkout"};
+  add_deploy("deploy-4121", 14min);
+  start_bot();
+  std::string alert_ts = post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return ws_->thread(kChannel, alert_ts).size() == 2; }));
+  // Prometheus and the deploys answer at once; Jaeger hangs. Within a progress tick the
+  // placeholder shows what came in, and no report exists yet.
+  bool shown = false;
+  for (int tick = 0; tick < 3 && !shown; ++tick) {
+    clock_.advance(kProgressEvery);
+    shown = run_until(io_, [&] { return ws_->thread(kChannel, alert_ts)[1].edits >= 1; }, 500ms);
+  }
+  ASSERT_TRUE(shown) << "the placeholder was not updated while jaeger was out";
+  EXPECT_TRUE(reports_.empty());
+  const auto progress = ws_->thread(kChannel, alert_ts)[1];
+  EXPECT_NE(progress.blocks_json.find("Early findings"), std::string::npos) << progress.blocks_json;
+  EXPECT_NE(progress.blocks_json.find("latency rose"), std::string::npos) << progress.blocks_json;
+  EXPECT_NE(progress.blocks_json.find("prometheus :white_check_mark:"), std::string::npos) << progress.blocks_json;
+  // Jaeger's deadline passes: the report replaces the placeholder and says jaeger timed out.
+  ASSERT_TRUE(run_until(io_, [&] {
+    clock_.advance(1s);
+    return !reports_.empty();
+  }, 5s));
+  const auto final_reply = ws_->thread(kChannel, alert_ts)[1];
+  EXPECT_NE(final_reply.blocks_json.find("Likely cause"), std::string::npos) << final_reply.blocks_json;
+  EXPECT_NE(final_reply.blocks_json.find("jaeger :hourglass:"), std::string::npos) << final_reply.blocks_json;
+  EXPECT_EQ(reports_[0].result.causes.front().suspect.ref, "deploy-4121");
 }
 
 TEST_F(BotFlowTest, PeopleTalkingInTheChannelAreLeftAlone) {
