@@ -204,9 +204,8 @@ std::string abstain_text(const std::vector<Finding>& fs, const std::vector<Candi
     if (f.kind == kinds::kNoChange) ++quiet;
     if (f.kind == kinds::kDeploy) ++deploys;
   }
-  std::string s = "No strong suspect: ";
-  s += std::to_string(metrics) + " metric series checked (" + std::to_string(quiet) + " without a significant change), " +
-       std::to_string(deploys) + " deploys in the window";
+  std::string s = "Checked " + std::to_string(metrics) + " metric series (" + std::to_string(quiet) +
+                  " without a significant change) and " + std::to_string(deploys) + " deploys in the window";
   if (!all.empty()) s += "; the best lead stayed under the bar";
   return s + ".";
 }

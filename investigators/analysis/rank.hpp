@@ -32,7 +32,7 @@ struct Ranking {
   std::vector<Cause> causes;  // most likely first, at most max_causes, each >= min_confidence
   std::vector<Cause> leads;   // candidates under the bar, best first (at most max_causes)
   bool abstained = false;     // no cause cleared the bar
-  std::string abstain_reason; // why, for people ("no metric moved and ..."); "" when not abstained
+  std::string abstain_reason; // what was checked, for people ("Checked 3 metric series ..."); "" when not abstained
 };
 
 Ranking rank_causes(const std::vector<Finding>& findings, const RankContext& context, const RankOptions& options = {});

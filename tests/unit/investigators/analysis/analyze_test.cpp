@@ -86,7 +86,7 @@ TEST(Analyze, AShiftWithNothingToBlameAbstainsAndSaysWhatWasChecked) {
   auto a = run({latency_data(0.18, 0.92)});
   EXPECT_TRUE(a.causes.empty());
   EXPECT_TRUE(a.abstained);
-  EXPECT_NE(a.abstain_reason.find("1 metric series checked"), std::string::npos) << a.abstain_reason;
+  EXPECT_NE(a.abstain_reason.find("Checked 1 metric series"), std::string::npos) << a.abstain_reason;
   ASSERT_TRUE(a.onset);
 }
 
