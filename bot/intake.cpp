@@ -65,6 +65,8 @@ awaitable<Result<void>> AlertIntake::repeat(const Alert& alert, const store::Ale
   auto touched = co_await store_.touch_group(group.id);
   if (!touched) co_return touched.error();
   spdlog::info("alert {} repeats in open group {} ({} notifications)", alert.name, touched->id, touched->alert_count);
+  // A hook incident whose card never made it (a crash in between): count it, post nowhere.
+  if (touched->thread_ts.empty()) co_return Result<void>();
   auto posted = co_await api_.post_message(touched->channel, repeat_message(alert, touched->alert_count), touched->thread_ts);
   if (!posted) co_return posted.error();
   co_return Result<void>();
@@ -72,14 +74,7 @@ awaitable<Result<void>> AlertIntake::repeat(const Alert& alert, const store::Ale
 
 awaitable<Result<void>> AlertIntake::open_incident(Alert alert, const AlertOrigin& given) {
   AlertOrigin origin = given;
-  if (origin.ts.empty()) {
-    // An alert from a hook has no message yet: post it, and investigate in its thread.
-    const slack::MessageContent card = alert_card_message(alert);
-    const std::string top_level;
-    auto posted = co_await api_.post_message(origin.channel, card, top_level);
-    if (!posted) co_return posted.error();
-    origin.ts = posted->ts;
-  }
+  const bool needs_card = origin.ts.empty();  // an alert from a hook: no message yet
   store::AlertGroupRow g;
   g.group_key = alert.group_key;
   g.service = alert.service;
@@ -108,6 +103,17 @@ awaitable<Result<void>> AlertIntake::open_incident(Alert alert, const AlertOrigi
   inv.trigger = "alert";
   auto id = co_await store_.create_investigation(inv);
   if (!id) co_return co_await abandon(id.error());
+  if (needs_card) {
+    // Posted once the incident is stored (a concurrent notification of the group found it and
+    // counted as a repeat instead of posting a second card), then recorded as the thread.
+    const slack::MessageContent card = alert_card_message(alert);
+    const std::string top_level;
+    auto card_posted = co_await api_.post_message(origin.channel, card, top_level);
+    if (!card_posted) co_return co_await abandon(card_posted.error());
+    origin.ts = card_posted->ts;
+    const std::string channel = origin.channel, ts = origin.ts;
+    if (auto r = co_await store_.set_group_thread(group->id, channel, ts); !r) co_return co_await abandon(r.error());
+  }
 
   // The placeholder goes up (and is recorded) before the job exists, so the worker always finds
   // the message to update.

@@ -34,6 +34,7 @@ constexpr const char* kInsertGroup =
     "last_seen, closed_at) VALUES (?1, ?2, 'open', ?3, ?4, 1, ?5, ?5, NULL)";
 constexpr const char* kTouchGroup =
     "UPDATE alert_groups SET alert_count = alert_count + 1, last_seen = ?1 WHERE id = ?2";
+constexpr const char* kSetGroupThread = "UPDATE alert_groups SET channel = ?1, thread_ts = ?2 WHERE id = ?3";
 constexpr const char* kCloseGroup =
     "UPDATE alert_groups SET status = 'closed', closed_at = COALESCE(closed_at, ?1) WHERE id = ?2";
 
@@ -153,6 +154,14 @@ Result<void> close_group(Db& db, Id group_id, Time now) {
   if (!stmt) return stmt.error();
   if (auto r = stmt->bind_all(now, group_id).run(); !r) return r.error();
   if (db.changes() == 0) return fail(Errc::NotFound, "close_group: no group " + std::to_string(group_id));
+  return {};
+}
+
+Result<void> set_group_thread(Db& db, Id group_id, const std::string& channel, const std::string& thread_ts) {
+  auto stmt = db.prepare(kSetGroupThread, "set_group_thread");
+  if (!stmt) return stmt.error();
+  if (auto r = stmt->bind_all(channel, thread_ts, group_id).run(); !r) return r.error();
+  if (db.changes() == 0) return fail(Errc::NotFound, "set_group_thread: no group " + std::to_string(group_id));
   return {};
 }
 

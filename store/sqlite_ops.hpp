@@ -27,6 +27,7 @@ Result<std::optional<AlertGroupRow>> find_open_group(Db& db, const std::string& 
 Result<AlertGroupRow> create_group(Db& db, AlertGroupRow group, Time now);
 Result<AlertGroupRow> touch_group(Db& db, Id group_id, Time now);
 Result<void> close_group(Db& db, Id group_id, Time now);
+Result<void> set_group_thread(Db& db, Id group_id, const std::string& channel, const std::string& thread_ts);
 
 // --- Investigations, findings, reports, feedback, deploys (sqlite_investigations.cpp) ---
 Result<Id> create_investigation(Db& db, const InvestigationRow& inv, Time now);

@@ -73,6 +73,11 @@ class SqliteStore final : public Store {
   awaitable<Result<void>> close_group(Id id) override {
     return on_db([id, t = now()](Db& db) { return sqlite::close_group(db, id, t); });
   }
+  awaitable<Result<void>> set_group_thread(Id id, std::string channel, std::string thread_ts) override {
+    return on_db([id, channel = std::move(channel), thread_ts = std::move(thread_ts)](Db& db) {
+      return sqlite::set_group_thread(db, id, channel, thread_ts);
+    });
+  }
 
   awaitable<Result<Id>> create_investigation(InvestigationRow inv) override {
     return on_db([inv = std::move(inv), t = now()](Db& db) { return sqlite::create_investigation(db, inv, t); });

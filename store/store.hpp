@@ -57,6 +57,9 @@ class Store {
   // Counts one more alert in the group and sets last_seen = now; returns the updated row.
   virtual awaitable<Result<AlertGroupRow>> touch_group(Id group_id) = 0;
   virtual awaitable<Result<void>> close_group(Id group_id) = 0;
+  // Sets where the group's thread lives (a group opened before its first message was posted).
+  // NotFound if absent.
+  virtual awaitable<Result<void>> set_group_thread(Id group_id, std::string channel, std::string thread_ts) = 0;
 
   // --- Investigations, findings, reports, feedback ---
   virtual awaitable<Result<Id>> create_investigation(InvestigationRow inv) = 0;

@@ -249,6 +249,18 @@ TEST_F(SqliteStore, CloseGroupSetsClosedAt) {
   EXPECT_EQ(run(store_->close_group(group.id + 1)).error().code, Errc::NotFound);
 }
 
+TEST_F(SqliteStore, SetGroupThreadRecordsWhereTheThreadLives) {
+  auto row = group_row("hook-key");
+  row.thread_ts.clear();
+  auto group = run(store_->create_group(row)).value();
+  ASSERT_TRUE(run(store_->set_group_thread(group.id, "C0HOOKS", "1795578000.000100")));
+  auto found = run(store_->find_open_group("hook-key")).value();
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->channel, "C0HOOKS");
+  EXPECT_EQ(found->thread_ts, "1795578000.000100");
+  EXPECT_EQ(run(store_->set_group_thread(group.id + 1, "C", "1.0")).error().code, Errc::NotFound);
+}
+
 TEST_F(SqliteStore, InvestigationLifecycleSetsTimes) {
   auto group = run(store_->create_group(group_row("k", "checkout"))).value();
   auto inv = investigation("checkout");
