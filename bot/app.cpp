@@ -21,6 +21,7 @@
 #include "bot/wakeup.hpp"
 #include "bot/worker.hpp"
 #include "investigators/pipeline.hpp"
+#include "llm/llm_client.hpp"
 #include "investigators/source_registry.hpp"
 #include "investigators/sources/deploy_history.hpp"
 #include "investigators/sources/past_search.hpp"
@@ -70,7 +71,8 @@ class BotApp final : public App {
         pipeline_(registry_, clock, {}, analysis_pool_.get_executor()),
         wakeup_(ex, clock),
         intake_(*store_, *api_, config_, registry_, clock, wakeup_),
-        worker_(*store_, *api_, pipeline_, config_, clock, wakeup_, WorkerSettings{.worker_id = worker_name()}),
+        llm_(llm::make_llm_client(*http_, clock, config.llm)),
+        worker_(*store_, *api_, pipeline_, config_, clock, wakeup_, WorkerSettings{.worker_id = worker_name()}, llm_.get()),
         replay_wakeup_(ex, clock),
         tasks_(ex),
         stop_signal_(ex, asio::steady_timer::time_point::max()) {
@@ -188,6 +190,7 @@ class BotApp final : public App {
   investigators::Pipeline pipeline_;
   Wakeup wakeup_;
   AlertIntake intake_;
+  std::unique_ptr<llm::LlmClient> llm_;  // nullptr with provider none
   InvestigationWorker worker_;
   Wakeup replay_wakeup_;
   TaskGroup tasks_;   // the worker and replay loops; joined before run() returns

@@ -9,6 +9,8 @@
 
 #include "bot/cli.hpp"
 #include "bot/config.hpp"
+#include "bot/llm_step.hpp"
+#include "llm/llm_client.hpp"
 #include "bot/report.hpp"
 #include "bot/report_json.hpp"
 #include "bot/report_text.hpp"
@@ -113,7 +115,14 @@ int cmd_investigate(const CliArgs& args) {
   Report report;
   auto started = clock->steady_now();
   std::string failure;
-  asio::co_spawn(io, pipeline.run(std::move(in)), [&](std::exception_ptr e, investigators::InvestigationResult r) {
+  auto llm_client = llm::make_llm_client(*http, *clock, config->llm);
+  auto investigate = [&]() -> awaitable<investigators::InvestigationResult> {
+    report.result = co_await pipeline.run(std::move(in));
+    std::vector<std::string> secrets = config->secrets();
+    co_await run_llm_step(llm_client.get(), *clock, config->llm, std::move(secrets), report);
+    co_return report.result;
+  };
+  asio::co_spawn(io, investigate(), [&](std::exception_ptr e, investigators::InvestigationResult r) {
     if (!e) {
       report.result = std::move(r);
       return;

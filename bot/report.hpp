@@ -27,6 +27,7 @@ struct Report {
   std::int64_t id = 0;  // investigation id (0 for a CLI run with no store)
   investigators::InvestigationResult result;
   LlmOutcome llm;
+  std::string summary;  // the model's two to four sentences, when it was used (untrusted text)
   std::chrono::milliseconds total{0};  // from the alert reaching the bot (or the command) to the report
 };
 

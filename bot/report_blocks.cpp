@@ -37,7 +37,8 @@ std::string alert_name(const Report& r) {
 }
 
 void add_cause(slack::BlockKit& b, const Cause& c, const std::vector<Finding>& findings) {
-  b.section("*Likely cause* (" + percent(c.confidence) + " confidence)\n" + escape(c.title));
+  b.section("*Likely cause* (" + percent(c.confidence) + " confidence)\n" + escape(c.title) +
+            (c.explanation.empty() ? "" : "\n" + escape(c.explanation)));
   if (c.suspect.kind != "unknown" && !c.suspect.ref.empty()) {
     b.section("*Suspect:* " + escape(c.suspect.kind) + " `" + escape(c.suspect.ref) + "` " + escape(c.suspect.title));
   }
@@ -120,6 +121,8 @@ slack::MessageContent report_message(const Report& r) {
   b.header((severity.empty() ? "" : severity + " · ") + (res.service.empty() ? "unknown service" : res.service) + " · " +
            alert_name(r));
   std::string text;
+  // The model's summary: untrusted text, escaped (no pings, no links) like everything else.
+  if (!r.summary.empty()) b.section(escape(r.summary));
   if (res.causes.empty()) {
     text = "No strong suspect for " + alert_name(r) + ".";
     b.section(severity_badge(severity) + " *No strong suspect.* " +

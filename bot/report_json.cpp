@@ -33,7 +33,8 @@ json::object cause_json(const Cause& c, std::size_t rank) {
           {"confidence", c.confidence},
           {"evidence", evidence},
           {"suspect", {{"kind", c.suspect.kind}, {"ref", c.suspect.ref}, {"title", c.suspect.title}}},
-          {"fix", c.fix}};
+          {"fix", c.fix},
+          {"explanation", c.explanation}};
 }
 
 json::array causes_json(const std::vector<Cause>& causes) {
@@ -101,6 +102,7 @@ std::string to_report_json(const Report& r) {
                  {"sources", array_of(res.sources, source_json)},
                  {"findings", array_of(res.findings, finding_json)},
                  {"causes", causes_json(res.causes)},
+                 {"summary", r.summary.empty() ? json::value(nullptr) : json::value(r.summary)},
                  {"abstained", res.abstained},
                  {"abstain_reason", res.abstained ? json::value(res.abstain_reason) : json::value(nullptr)},
                  {"leads", causes_json(res.leads)},

@@ -7,6 +7,7 @@
 
 #include "bot/alert_json.hpp"
 #include "bot/config.hpp"
+#include "bot/llm_step.hpp"
 #include "bot/report.hpp"
 #include "bot/report_blocks.hpp"
 #include "bot/report_json.hpp"
@@ -66,8 +67,16 @@ Result<JobPayload> parse_payload(const std::string& text) {
 }  // namespace
 
 InvestigationWorker::InvestigationWorker(store::Store& store, slack::WebApi& api, investigators::Pipeline& pipeline,
-                                         const Config& config, Clock& clock, Wakeup& wakeup, WorkerSettings settings)
-    : store_(store), api_(api), pipeline_(pipeline), config_(config), clock_(clock), wakeup_(wakeup), settings_(settings) {}
+                                         const Config& config, Clock& clock, Wakeup& wakeup, WorkerSettings settings,
+                                         llm::LlmClient* llm)
+    : store_(store),
+      api_(api),
+      pipeline_(pipeline),
+      config_(config),
+      llm_(llm),
+      clock_(clock),
+      wakeup_(wakeup),
+      settings_(settings) {}
 
 void InvestigationWorker::stop() {
   stopping_ = true;
@@ -166,6 +175,10 @@ awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
     report.result = std::move(std::get<0>(raced));
   } else {
     report.result = co_await pipeline_.run(std::move(in));
+  }
+  {
+    std::vector<std::string> secrets = config_.secrets();  // named: no temporaries in a co_await operand
+    co_await run_llm_step(llm_, clock_, config_.llm, std::move(secrets), report);
   }
   report.total = std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()) -
                  milliseconds(p->received_at_ms);

@@ -23,6 +23,9 @@ class Store;
 namespace alertbot::slack {
 class WebApi;
 }
+namespace alertbot::llm {
+class LlmClient;
+}
 
 namespace alertbot::bot {
 
@@ -43,8 +46,9 @@ struct WorkerSettings {
 
 class InvestigationWorker {
  public:
+  // `llm`: the model that explains the findings (nullptr: provider none); must outlive the worker.
   InvestigationWorker(store::Store& store, slack::WebApi& api, investigators::Pipeline& pipeline, const Config& config,
-                      Clock& clock, Wakeup& wakeup, WorkerSettings settings = {});
+                      Clock& clock, Wakeup& wakeup, WorkerSettings settings = {}, llm::LlmClient* llm = nullptr);
 
   // Claims and runs jobs until stop().
   awaitable<void> run();
@@ -76,6 +80,7 @@ class InvestigationWorker {
   slack::WebApi& api_;
   investigators::Pipeline& pipeline_;
   const Config& config_;
+  llm::LlmClient* llm_;
   Clock& clock_;
   Wakeup& wakeup_;
   const WorkerSettings settings_;

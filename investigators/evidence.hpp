@@ -92,6 +92,7 @@ struct Cause {
   std::vector<std::string> evidence;  // finding ids
   Suspect suspect;
   std::string fix;  // a proposal for people; never acted on
+  std::string explanation;  // why, in a sentence or two (from the LLM step; "" otherwise)
 };
 
 enum class SourceStatus { Ok, Failed, TimedOut, Skipped };

@@ -1,5 +1,5 @@
-// LlmSettings: the `llm:` section of the config. Only `provider: none` is served by this build;
-// the other keys are accepted and validated so a config written for a later version still checks.
+// LlmSettings: the `llm:` section of the config: which model explains an investigation's findings
+// (llm/explain.hpp), how long it may take, what it costs, and what is redacted before it is sent.
 #pragma once
 
 #include <chrono>

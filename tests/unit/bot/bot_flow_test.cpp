@@ -16,6 +16,7 @@
 #include "tests/fakes/prometheus_fake.hpp"
 #include "tests/fakes/slack_workspace.hpp"
 #include "bot/worker.hpp"
+#include "tests/fakes/openai_fake.hpp"
 #include "tests/support/bot_harness.hpp"
 #include "tests/support/fake_clock.hpp"
 #include "tests/support/log_capture.hpp"
@@ -243,6 +244,69 @@ TEST_F(BotFlowTest, FindingsShowInThePlaceholderWhileASlowSourceIsStillOut) {
   EXPECT_NE(final_reply.blocks_json.find("Likely cause"), std::string::npos) << final_reply.blocks_json;
   EXPECT_NE(final_reply.blocks_json.find("jaeger :hourglass:"), std::string::npos) << final_reply.blocks_json;
   EXPECT_EQ(reports_[0].result.causes.front().suspect.ref, "deploy-4121");
+}
+
+TEST_F(BotFlowTest, AModelExplainsTheFindingsAndItsCostShowsInTheReport) {
+  auto model = fakes::FakeOpenAi::start(io_.get_executor(), clock_);
+  ASSERT_TRUE(model);
+  config_.llm.provider = llm::LlmProvider::OpenAi;
+  config_.llm.base_url = (*model)->url();
+  config_.llm.model = "gpt-test";
+  config_.llm.api_key = "sk-test-llm-secret-0123456789";
+  config_.llm.input_usd_per_mtok = 2.0;
+  config_.llm.output_usd_per_mtok = 8.0;
+  add_deploy("deploy-4121", 14min);
+  const std::string answer =
+      R"j({"summary":"Latency rose two minutes after deploy v2.14.0 of checkout.","causes":[{"title":"Deploy v2.14.0 slowed checkout",)j"
+      R"j("explanation":"The p99 step follows the deploy by two minutes.","confidence":0.8,"evidence":["m1","d1"],)j"
+      R"j("suspect_kind":"deploy","suspect_ref":"deploy-4121","fix":"Roll back to v2.13.4."},)j"
+      R"j({"title":"Invented","explanation":"x","confidence":0.5,"evidence":["m9"],"suspect_kind":"deploy",)j"
+      R"j("suspect_ref":"deploy-4121","fix":"x"}]})j";
+  auto reply = fakes::FakeLlmReply::answer(answer);
+  reply.prompt_tokens = 1000;
+  reply.completion_tokens = 200;
+  (*model)->push(reply);
+  start_bot();
+  std::string alert_ts = post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  const Report& r = reports_[0];
+  EXPECT_TRUE(r.llm.used) << r.llm.fallback_reason.value_or("");
+  EXPECT_EQ(r.llm.model, "gpt-test");
+  EXPECT_EQ(r.llm.prompt_tokens, 1000);
+  EXPECT_NEAR(r.llm.cost_usd, 0.0036, 1e-9);
+  EXPECT_EQ(r.summary, "Latency rose two minutes after deploy v2.14.0 of checkout.");
+  ASSERT_EQ(r.result.causes.size(), 1u);  // the cause citing a missing m9 was dropped
+  EXPECT_EQ(r.result.causes[0].suspect.ref, "deploy-4121");
+  auto thread = ws_->thread(kChannel, alert_ts);
+  ASSERT_EQ(thread.size(), 2u);
+  EXPECT_NE(thread[1].blocks_json.find("Latency rose two minutes after deploy"), std::string::npos) << thread[1].blocks_json;
+  EXPECT_NE(thread[1].blocks_json.find("gpt-test"), std::string::npos) << thread[1].blocks_json;
+  // Nothing secret reached the model.
+  ASSERT_EQ((*model)->requests().size(), 1u);
+  EXPECT_EQ((*model)->requests()[0].body.find("xoxb-1111-test-bot-secret"), std::string::npos);
+  EXPECT_EQ((*model)->requests()[0].body.find("sk-test-llm-secret"), std::string::npos);
+  run_coro(io_, (*model)->stop());
+}
+
+TEST_F(BotFlowTest, AModelThatFailsLeavesTheDeterministicReportAndSaysWhy) {
+  auto model = fakes::FakeOpenAi::start(io_.get_executor(), clock_);
+  ASSERT_TRUE(model);
+  config_.llm.provider = llm::LlmProvider::OpenAi;
+  config_.llm.base_url = (*model)->url();
+  config_.llm.model = "gpt-test";
+  config_.llm.api_key = "sk-test-llm-secret-0123456789";
+  (*model)->push(fakes::FakeLlmReply::refusal("I cannot help with that"));
+  add_deploy("deploy-4121", 14min);
+  start_bot();
+  post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  const Report& r = reports_[0];
+  EXPECT_FALSE(r.llm.used);
+  ASSERT_TRUE(r.llm.fallback_reason);
+  EXPECT_NE(r.llm.fallback_reason->find("refused"), std::string::npos) << *r.llm.fallback_reason;
+  ASSERT_FALSE(r.result.causes.empty());
+  EXPECT_EQ(r.result.causes[0].suspect.ref, "deploy-4121");
+  run_coro(io_, (*model)->stop());
 }
 
 TEST_F(BotFlowTest, PeopleTalkingInTheChannelAreLeftAlone) {
