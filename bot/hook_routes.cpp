@@ -8,6 +8,7 @@
 
 #include "bot/config.hpp"
 #include "net/clock.hpp"
+#include "net/encoding.hpp"
 #include "net/json_fields.hpp"
 #include "net/time_format.hpp"
 #include "store/store.hpp"
@@ -28,30 +29,11 @@ std::string hex_sha256(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
+  return to_hex(std::string_view(reinterpret_cast<const char*>(md), len));
 }
 
 bool same_secret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-std::string base64_decode(std::string_view in) {
-  std::string out(3 * (in.size() / 4) + 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return {};
-  out.resize(static_cast<std::size_t>(n));
-  while (!in.empty() && in.back() == '=') {  // EVP_DecodeBlock counts padding as zero bytes
-    in.remove_suffix(1);
-    if (!out.empty()) out.pop_back();
-  }
-  return out;
 }
 
 // Bearer <token>, or Basic base64(user:token) (Grafana's contact points offer basic auth).
@@ -61,7 +43,7 @@ bool authorized(const ServerRequest& req, const std::string& token) {
   std::string_view v = *h;
   if (v.size() > 7 && (v.substr(0, 7) == "Bearer " || v.substr(0, 7) == "bearer ")) return same_secret(v.substr(7), token);
   if (v.size() > 6 && (v.substr(0, 6) == "Basic " || v.substr(0, 6) == "basic ")) {
-    std::string decoded = base64_decode(v.substr(6));
+    std::string decoded = base64_decode(v.substr(6)).value_or("");
     auto colon = decoded.find(':');
     return colon != std::string::npos && same_secret(std::string_view(decoded).substr(colon + 1), token);
   }

@@ -1,5 +1,7 @@
 #include "investigators/units.hpp"
 
+#include "net/time_format.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -36,6 +38,8 @@ std::string describe_metric(const std::string& name) {
   if (name == "alert") return "the alert's expression";
   return name;
 }
+
+std::string time_of_day(std::chrono::system_clock::time_point t) { return format_rfc3339(t, false).substr(11, 5) + " UTC"; }
 
 std::string display_version(const std::string& v) {
   const bool sha = v.size() == 40 && v.find_first_not_of("0123456789abcdef") == std::string::npos;

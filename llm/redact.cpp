@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "net/encoding.hpp"
+
 namespace alertbot::llm {
 
 namespace detail {
@@ -75,29 +77,8 @@ bool istarts_with(std::string_view t, std::size_t i, std::string_view p) {
 
 bool iends_with(std::string_view t, std::string_view p) { return t.size() >= p.size() && iequals(t.substr(t.size() - p.size()), p); }
 
-// Standard or URL-safe base64, padding optional; returns "" if a character is not base64.
-std::string decode_base64(std::string_view s) {
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : s) {
-    int v = is_upper(c)              ? c - 'A'
-            : is_lower(c)            ? c - 'a' + 26
-            : is_digit(c)            ? c - '0' + 52
-            : (c == '+' || c == '-') ? 62
-            : (c == '/' || c == '_') ? 63
-                                     : -1;
-    if (c == '=') break;
-    if (v < 0) return {};
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
+// Standard or URL-safe base64, padding optional; "" if a character is not base64.
+std::string decode_base64(std::string_view s) { return base64_decode(s).value_or(""); }
 
 // ---- PEM private keys: the whole block, BEGIN line to END line (to the end if END is missing).
 void find_pem(std::string_view t, std::vector<Match>& out) {

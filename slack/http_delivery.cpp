@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "net/encoding.hpp"
 #include "net/form.hpp"
 #include "net/json_fields.hpp"
 
@@ -111,13 +112,7 @@ bool is_ssl_check(std::string_view body) {
 std::string body_key(std::string_view body) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "body:";
-  for (int i = 0; i < 16; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
+  return "body:" + to_hex(std::string_view(reinterpret_cast<const char*>(digest), 16));
 }
 
 }  // namespace alertbot::slack

@@ -6,22 +6,14 @@
 
 #include <charconv>
 
+#include "net/encoding.hpp"
+
 namespace alertbot::slack {
 namespace {
 
 constexpr std::string_view kVersion = "v0=";
 constexpr std::size_t kHexDigits = 64;  // SHA-256: 32 bytes
 
-std::string to_hex(const unsigned char* data, std::size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out += kHex[data[i] >> 4];
-    out += kHex[data[i] & 15];
-  }
-  return out;
-}
 
 // Whole seconds since the epoch; only digits are accepted (no sign, no spaces, no fraction).
 std::optional<std::int64_t> parse_timestamp(std::string_view text) {
@@ -69,7 +61,7 @@ std::string compute_signature(std::string_view secret, std::string_view timestam
   unsigned int mac_len = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(base.data()),
        base.size(), mac, &mac_len);
-  return std::string(kVersion) + to_hex(mac, mac_len);
+  return std::string(kVersion) + to_hex(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
 }
 
 HttpHeaders sign_request(std::string_view secret, Clock::SystemTime now, std::string_view body) {

@@ -14,8 +14,6 @@ constexpr double kLookbackMinutes = 60;   // older deploys are not candidates
 constexpr double kGraceMinutes = 2;       // a deploy this far after the pivot still counts
 constexpr double kDecayMinutes = 30;      // proximity time constant
 
-std::string hhmm(Time t) { return format_rfc3339(t, false).substr(11, 5) + " UTC"; }
-
 double service_weight(const DeployEvent& d, const DeployContext& c) {
   if (d.service.empty() || d.service == c.service) return 1.0;
   if (c.implicated.count(d.service)) return kImplicatedDownstreamWeight;
@@ -50,7 +48,7 @@ std::vector<Finding> deploy_findings(const std::vector<DeployEvent>& deploys, co
                     {"downstream", d.service == c.service || d.service.empty() ? "false" : "true"}};
     if (!d.author.empty()) f.attributes["author"] = d.author;
     f.values["minutes_before_onset"] = lead;
-    f.title = "Deploy of " + d.service + " " + display_version(d.version) + (d.author.empty() ? "" : " by " + d.author) + " at " + hhmm(d.at);
+    f.title = "Deploy of " + d.service + " " + display_version(d.version) + (d.author.empty() ? "" : " by " + d.author) + " at " + time_of_day(d.at);
     f.detail = d.description;
     if (!d.previous_version.empty()) {
       f.detail += (f.detail.empty() ? "" : "; ") + std::string("previous version ") + display_version(d.previous_version);

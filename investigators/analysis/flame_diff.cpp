@@ -8,6 +8,7 @@
 #include <set>
 
 #include "investigators/analysis/finding_kinds.hpp"
+#include "investigators/units.hpp"
 #include "net/time_format.hpp"
 
 namespace alertbot::investigators::analysis {
@@ -232,7 +233,7 @@ FlameDiff diff_profiles(const ProfileSample& sample, Time pivot) {
 std::vector<Finding> profile_findings(const FlameDiff& diff, const std::vector<std::string>& changed_files, int first_id) {
   std::vector<Finding> out;
   if (diff.before_weight <= 0 || diff.after_weight <= 0) return out;
-  std::string when = format_rfc3339(diff.pivot, false).substr(11, 5) + " UTC";
+  std::string when = time_of_day(diff.pivot);
   for (const auto& fn : diff.functions) {
     if (out.size() == kMaxProfileFindings) break;
     double rise = fn.after_self - fn.before_self;

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "investigators/analysis/finding_kinds.hpp"
+#include "investigators/units.hpp"
 #include "net/time_format.hpp"
 
 namespace alertbot::investigators::analysis {
@@ -118,7 +119,7 @@ Finding log_finding(const LogDiff& d, const LogTemplate& t, std::string id) {
   f.source = d.backend.empty() ? "logs" : d.backend;
   f.link = d.link;
   f.at = t.first_after;
-  std::string when = format_rfc3339(d.pivot, false).substr(11, 5) + " UTC";
+  std::string when = time_of_day(d.pivot);
   std::string quoted = "\"" + cap(message_of(t.text), kMaxTitleText) + "\"";
   double ratio = t.before_per_min > 0 ? t.after_per_min / t.before_per_min : 0;
   if (t.status == "new") {

@@ -16,8 +16,6 @@ namespace {
 // A saturation ratio at or above this after the onset is "near the ceiling".
 constexpr double kSaturationHigh = 0.8;
 
-std::string hhmm(Time t) { return format_rfc3339(t, false).substr(11, 5) + " UTC"; }
-
 bool harm_goes_up(const std::string& metric) {
   return metric == "latency" || metric == "errors" || metric == "saturation" || metric == "alert";
 }
@@ -72,7 +70,7 @@ Finding onset_finding(const MetricSeries& s, const ChangePoint& cp, std::size_t 
   f.attributes["direction"] = up ? "up" : "down";
   const std::string what = describe_metric(s.name);
   f.title = what + (up ? " rose from " : " fell from ") + format_value(cp.before_mean, s.unit) + " to " +
-            format_value(cp.after_mean, s.unit) + ratio_text(cp.before_mean, cp.after_mean) + " at " + hhmm(cp.at);
+            format_value(cp.after_mean, s.unit) + ratio_text(cp.before_mean, cp.after_mean) + " at " + time_of_day(cp.at);
   f.detail = "Level shift at " + format_rfc3339(cp.at, false);
   if (ba) {
     f.detail += "; difference " + format_value(ba->diff, s.unit) + " (95% CI " + format_value(ba->ci_low, s.unit) + " to " +
@@ -80,7 +78,7 @@ Finding onset_finding(const MetricSeries& s, const ChangePoint& cp, std::size_t 
                 format_value(ba->after_p95, s.unit);
   }
   if (later) {
-    f.detail += "; it changed again at " + hhmm(later->at) + " (to " + format_value(later->after_mean, s.unit) + ")";
+    f.detail += "; it changed again at " + time_of_day(later->at) + " (to " + format_value(later->after_mean, s.unit) + ")";
     f.values["changed_again_at"] = to_unix_seconds(later->at);
   }
   f.detail += ". Query: " + s.query;
@@ -102,7 +100,7 @@ Finding no_change_finding(const MetricSeries& s, Time reference) {
       s.points.begin());
   if (auto ba = compare_before_after(values_of(s.points, 0, split), values_of(s.points, split, s.points.size()))) {
     put_comparison(f, *ba);
-    f.detail = "Before vs after " + hhmm(reference) + ": " + format_value(ba->before_mean, s.unit) + " vs " +
+    f.detail = "Before vs after " + time_of_day(reference) + ": " + format_value(ba->before_mean, s.unit) + " vs " +
                format_value(ba->after_mean, s.unit) + " (95% CI of the difference " + format_value(ba->ci_low, s.unit) +
                " to " + format_value(ba->ci_high, s.unit) + "). " + f.detail;
   }
@@ -123,7 +121,7 @@ std::optional<Finding> saturation_finding(const MetricSeries& s, const std::opti
   f.at = cp ? std::optional<Time>(cp->at) : std::nullopt;
   f.attributes["resource"] = s.labels.count("resource") ? s.labels.at("resource") : std::string("saturation");
   f.values["after"] = level;
-  f.title = "Saturation at " + format_value(level, "ratio") + " of capacity" + (cp ? " since " + hhmm(cp->at) : "");
+  f.title = "Saturation at " + format_value(level, "ratio") + " of capacity" + (cp ? " since " + time_of_day(cp->at) : "");
   f.detail = "Query: " + s.query;
   f.score = std::clamp((level - 0.7) / 0.25, 0.0, 1.0);
   return f;

@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "investigators/sources/jaeger_parse.hpp"
+#include "investigators/sources/source_text.hpp"
 #include "net/form.hpp"
 #include "net/gather.hpp"
 #include "net/http_client.hpp"
@@ -25,10 +26,6 @@ std::int64_t micros_of(Time t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 
-std::string clock_text(std::int64_t us) {
-  return format_rfc3339(Time(std::chrono::microseconds(us)), false).substr(11, 8);
-}
-
 class JaegerSource final : public Source {
  public:
   JaegerSource(HttpClient& http, std::string url, std::string service)
@@ -46,7 +43,7 @@ class JaegerSource final : public Source {
     std::vector<std::string> what;  // per call, for notes
     for (const auto& s : slices) {
       calls.push_back(get_traces(search_url(s)));
-      what.push_back("jaeger search " + clock_text(s.start_us) + "-" + clock_text(s.end_us) + " UTC");
+      what.push_back("jaeger search " + clock_time_us(s.start_us) + "-" + clock_time_us(s.end_us) + " UTC");
     }
     std::string trace_id = alert_trace_id(q.alert);
     if (!trace_id.empty()) {

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <unordered_set>
 
+#include "net/encoding.hpp"
+
 namespace alertbot::investigators {
 namespace {
 
@@ -36,15 +38,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-int base64_value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
-  return -1;
 }
 
 // Nanoseconds (decimal string or JSON integer) -> microseconds; nullopt when malformed.
@@ -216,23 +209,9 @@ std::optional<std::string> otlp_id_to_hex(std::string_view id) {
   if ((id.size() == 16 || id.size() == 32) && is_hex(id)) return lower(id);
   while (!id.empty() && id.back() == '=') id.remove_suffix(1);
   if (id.size() != 11 && id.size() != 22) return std::nullopt;
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  std::uint32_t bits = 0;
-  int nbits = 0;
-  for (char c : id) {
-    int v = base64_value(c);
-    if (v < 0) return std::nullopt;
-    bits = (bits << 6) | static_cast<std::uint32_t>(v);
-    nbits += 6;
-    if (nbits >= 8) {
-      nbits -= 8;
-      auto byte = (bits >> nbits) & 0xff;
-      out += kHex[byte >> 4];
-      out += kHex[byte & 15];
-    }
-  }
-  return out;  // 11 characters give 8 bytes, 22 give 16; the leftover bits are padding
+  auto bytes = base64_decode(id);  // 11 characters give 8 bytes, 22 give 16; leftover bits are padding
+  if (!bytes) return std::nullopt;
+  return to_hex(*bytes);
 }
 
 Result<Trace> parse_otlp_trace(std::string_view text) {

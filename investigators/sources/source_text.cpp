@@ -14,4 +14,6 @@ std::string body_snippet(std::string_view body, std::size_t max) {
 
 std::string clock_time(Time t) { return format_rfc3339(t, false).substr(11, 8); }
 
+std::string clock_time_us(std::int64_t unix_micros) { return clock_time(Time(std::chrono::microseconds(unix_micros))); }
+
 }  // namespace alertbot::investigators

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,7 @@ inline constexpr std::size_t kBodySnippet = 200;
 std::string body_snippet(std::string_view body, std::size_t max = kBodySnippet);
 // "HH:MM:SS" (UTC) of `t`.
 std::string clock_time(Time t);
+// The same for Unix microseconds (trace backends' times).
+std::string clock_time_us(std::int64_t unix_micros);
 
 }  // namespace alertbot::investigators

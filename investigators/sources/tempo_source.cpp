@@ -4,6 +4,7 @@
 
 #include "investigators/sources/jaeger_source.hpp"
 #include "investigators/sources/otlp_parse.hpp"
+#include "investigators/sources/source_text.hpp"
 #include "net/form.hpp"
 #include "net/gather.hpp"
 #include "net/http_client.hpp"
@@ -18,10 +19,6 @@ constexpr int kSlices = 6;
 constexpr int kTracesPerSlice = 20;
 // Trace fetches in flight at once: bounds the load one investigation puts on Tempo.
 constexpr std::size_t kMaxInFlight = 8;
-
-std::string clock_text(std::int64_t us) {
-  return format_rfc3339(Time(std::chrono::microseconds(us)), false).substr(11, 8);
-}
 
 // Unix seconds covering the slice: Tempo's search takes whole seconds.
 std::int64_t floor_seconds(std::int64_t us) { return us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000); }
@@ -53,7 +50,7 @@ class TempoSource final : public Source {
       if (!found[i]) {
         ++failed_searches;
         if (!first_error) first_error = found[i].error();
-        data.notes.push_back("tempo search " + clock_text(slices[i].start_us) + "-" + clock_text(slices[i].end_us) +
+        data.notes.push_back("tempo search " + clock_time_us(slices[i].start_us) + "-" + clock_time_us(slices[i].end_us) +
                              " UTC failed: " + found[i].error().describe());
         continue;
       }
