@@ -168,11 +168,8 @@ Analysis analyze(const AnalysisInput& in, const std::vector<SourceData>& data) {
 std::vector<Finding> quick_findings(const AnalysisInput& in, const SourceData& data) {
   std::vector<const MetricSeries*> series;
   for (const auto& s : data.series) series.push_back(&s);
-  auto metrics = metric_findings(series, fallback_pivot(in));
-  std::vector<Finding> out;
-  for (auto& f : metrics.findings) {
-    if (f.kind != kinds::kNoChange) out.push_back(std::move(f));
-  }
+  auto metrics = metric_findings(series, fallback_pivot(in), /*intervals=*/false);
+  std::vector<Finding> out = std::move(metrics.findings);
   if (!data.deploys.empty()) {
     DeployContext dc;
     dc.service = in.service;

@@ -58,12 +58,13 @@ Finding base_finding(const MetricSeries& s) {
 }
 
 // `cp` splits [lo, hi) (its neighbouring change points, or the series' ends).
-Finding onset_finding(const MetricSeries& s, const ChangePoint& cp, std::size_t lo, std::size_t hi,
+Finding onset_finding(const MetricSeries& s, const ChangePoint& cp, std::size_t lo, std::size_t hi, bool intervals,
                       const std::optional<ChangePoint>& later) {
   Finding f = base_finding(s);
   f.kind = kinds::kOnset;
   f.at = cp.at;
-  auto ba = compare_before_after(values_of(s.points, lo, cp.index), values_of(s.points, cp.index, hi));
+  std::optional<BeforeAfter> ba;
+  if (intervals) ba = compare_before_after(values_of(s.points, lo, cp.index), values_of(s.points, cp.index, hi));
   if (ba) put_comparison(f, *ba);
   f.values["t"] = cp.t;
   const bool up = cp.after_mean > cp.before_mean;
@@ -129,7 +130,7 @@ std::optional<Finding> saturation_finding(const MetricSeries& s, const std::opti
 
 }  // namespace
 
-MetricFindings metric_findings(const std::vector<const MetricSeries*>& series, Time reference) {
+MetricFindings metric_findings(const std::vector<const MetricSeries*>& series, Time reference, bool intervals) {
   MetricFindings out;
   std::vector<Finding> moved, still;
   std::optional<Time> traffic_onset;
@@ -139,7 +140,7 @@ MetricFindings metric_findings(const std::vector<const MetricSeries*>& series, T
     if (!cps.empty()) first = cps.front();
     if (auto sat = saturation_finding(*s, first)) moved.push_back(std::move(*sat));
     if (cps.empty()) {
-      still.push_back(no_change_finding(*s, reference));
+      if (intervals) still.push_back(no_change_finding(*s, reference));
       continue;
     }
     // The shift that matters: the first one the harmful way (a rise of latency, not its recovery).
@@ -151,7 +152,7 @@ MetricFindings metric_findings(const std::vector<const MetricSeries*>& series, T
     const std::size_t lo = k == 0 ? 0 : cps[k - 1].index;
     const std::size_t hi = k + 1 < cps.size() ? cps[k + 1].index : s->points.size();
     std::optional<ChangePoint> later = k + 1 < cps.size() ? std::optional<ChangePoint>(cps[k + 1]) : std::nullopt;
-    Finding f = onset_finding(*s, cps[k], lo, hi, later);
+    Finding f = onset_finding(*s, cps[k], lo, hi, intervals, later);
     const bool harmful = harm_goes_up(s->name) && f.attributes["direction"] == "up";
     if (harmful && (!out.onset || cps[k].at < *out.onset)) out.onset = cps[k].at;
     if (s->name == "traffic" && (!traffic_onset || cps[k].at < *traffic_onset)) traffic_onset = cps[k].at;

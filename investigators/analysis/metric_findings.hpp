@@ -18,7 +18,8 @@ struct MetricFindings {
 };
 
 // `reference` splits series without a change point for the no_change comparison (the alert's
-// start, else a point late in the window).
-MetricFindings metric_findings(const std::vector<const MetricSeries*>& series, Time reference);
+// start, else a point late in the window). `intervals` false: onsets only, without the bootstrap
+// comparisons and without no_change findings (a quick preview while other sources are out).
+MetricFindings metric_findings(const std::vector<const MetricSeries*>& series, Time reference, bool intervals = true);
 
 }  // namespace alertbot::investigators::analysis

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "net/http_server.hpp"
+#include "tests/fakes/query_params.hpp"
 
 namespace alertbot::fakes {
 namespace {
@@ -68,15 +69,6 @@ std::string envelope(json::value data, std::size_t total, json::value errors) {
 ServerResponse error_response(int status, const std::string& msg) {
   json::array errors{json::object{{"code", status}, {"msg", msg}}};
   return ServerResponse::json(status, envelope(nullptr, 0, std::move(errors)));
-}
-
-std::optional<std::int64_t> int_param(const ServerRequest& req, const char* name) {
-  auto v = req.query_param(name);
-  if (!v) return std::nullopt;
-  std::int64_t out = 0;
-  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || end != v->data() + v->size()) return std::nullopt;
-  return out;
 }
 
 struct State {

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "net/http_server.hpp"
+#include "tests/fakes/query_params.hpp"
 
 namespace alertbot::fakes {
 namespace {
@@ -58,15 +59,6 @@ std::optional<std::string> service_of_query(std::string_view q) {
   skip();
   if (!q.empty()) return std::nullopt;
   return value;
-}
-
-std::optional<std::int64_t> int_param(const ServerRequest& req, const char* name) {
-  auto v = req.query_param(name);
-  if (!v) return std::nullopt;
-  std::int64_t out = 0;
-  auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), out);
-  if (ec != std::errc() || end != v->data() + v->size()) return std::nullopt;
-  return out;
 }
 
 struct State {
