@@ -42,6 +42,9 @@ struct HttpResponse {
 
   std::optional<std::string_view> header(std::string_view name) const { return find_header(headers, name); }
   bool ok() const { return status >= 200 && status < 300; }
+  // The answer says it is JSON (Content-Type holds "json"): an error page of a proxy or a plain-text
+  // "404 page not found" does not.
+  bool is_json() const { return header("content-type").value_or("").find("json") != std::string_view::npos; }
 };
 
 }  // namespace alertbot

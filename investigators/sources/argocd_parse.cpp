@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 
+#include "investigators/sources/source_text.hpp"
 #include "net/json_fields.hpp"
 #include "net/time_format.hpp"
 
@@ -103,9 +104,9 @@ Result<ArgoApplication> parse_argocd_application(std::string_view body) {
 }
 
 Result<std::string> argocd_body(const HttpResponse& resp, const std::string& what) {
-  bool is_json = resp.header("content-type").value_or("").find("json") != std::string_view::npos;
+  const bool is_json = resp.is_json();
   if (resp.ok()) {
-    if (!is_json) return fail(Errc::HttpStatus, "argocd: HTTP " + std::to_string(resp.status) + " (not JSON) from " + what);
+    if (!is_json) return not_json("argocd", resp, what);
     return resp.body;
   }
   std::string detail;

@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "investigators/sources/source_text.hpp"
 #include "net/json_fields.hpp"
 #include "net/time_format.hpp"
 
@@ -108,9 +109,9 @@ HttpRequest github_request(const RepoSettings& repo, std::string url) {
 }
 
 Result<std::string> github_body(const HttpResponse& resp, const std::string& what) {
-  bool is_json = resp.header("content-type").value_or("").find("json") != std::string_view::npos;
+  const bool is_json = resp.is_json();
   if (resp.ok()) {
-    if (!is_json) return fail(Errc::HttpStatus, "github: HTTP " + std::to_string(resp.status) + " (not JSON) from " + what);
+    if (!is_json) return not_json("github", resp, what);
     return resp.body;
   }
   std::string detail;

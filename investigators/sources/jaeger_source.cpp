@@ -96,10 +96,7 @@ class JaegerSource final : public Source {
     req.idempotent = true;  // a read, safe to retry
     auto resp = co_await http_.send(std::move(req));
     if (!resp) co_return resp.error();
-    auto ct = resp->header("content-type").value_or("");
-    if (ct.find("json") == std::string_view::npos) {
-      co_return fail(Errc::HttpStatus, "jaeger: HTTP " + std::to_string(resp->status) + " (not JSON) from " + url);
-    }
+    if (!resp->is_json()) co_return not_json("jaeger", *resp, url);
     auto traces = parse_jaeger_traces(resp->body);
     if (!traces) co_return fail(traces.error().code, traces.error().message + " from " + url);
     if (!resp->ok()) co_return fail(Errc::HttpStatus, "jaeger: HTTP " + std::to_string(resp->status) + " from " + url);

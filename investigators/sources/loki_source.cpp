@@ -85,7 +85,7 @@ class LokiSource final : public Source {
     req.idempotent = true;  // a read, safe to retry
     auto resp = co_await http_.send(std::move(req));
     if (!resp) co_return resp.error();
-    bool is_json = resp->header("content-type").value_or("").find("json") != std::string_view::npos;
+    const bool is_json = resp->is_json();
     if (!resp->ok()) {
       // Loki answers errors in plain text; a JSON error envelope is read too.
       std::string why = body_snippet(resp->body);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "investigators/sources/prometheus_response.hpp"
+#include "investigators/sources/source_text.hpp"
 #include "net/duration.hpp"
 #include "net/form.hpp"
 #include "net/gather.hpp"
@@ -87,11 +88,7 @@ class PrometheusSource final : public Source {
     req.idempotent = true;  // a read, safe to retry
     auto resp = co_await http_.send(std::move(req));
     if (!resp) co_return resp.error();
-    auto ct = resp->header("content-type").value_or("");
-    if (ct.find("json") == std::string_view::npos) {
-      co_return fail(Errc::HttpStatus, "prometheus: HTTP " + std::to_string(resp->status) + " (not JSON) from " +
-                                           settings_.url + "/api/v1/query_range");
-    }
+    if (!resp->is_json()) co_return not_json("prometheus", *resp, settings_.url + "/api/v1/query_range");
     auto parsed = parse_prometheus_result(resp->body);
     if (!parsed) co_return parsed.error();
     QueryOutcome out;

@@ -12,6 +12,10 @@ std::string body_snippet(std::string_view body, std::size_t max) {
   return out;
 }
 
+Error not_json(std::string_view backend, const HttpResponse& resp, std::string_view url) {
+  return fail(Errc::HttpStatus, std::string(backend) + ": HTTP " + std::to_string(resp.status) + " (not JSON) from " + std::string(url));
+}
+
 std::string clock_time(Time t) { return format_rfc3339(t, false).substr(11, 8); }
 
 std::string clock_time_us(std::int64_t unix_micros) { return clock_time(Time(std::chrono::microseconds(unix_micros))); }

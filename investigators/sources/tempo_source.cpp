@@ -139,8 +139,7 @@ class TempoSource final : public Source {
     req.idempotent = true;  // a read, safe to retry
     auto resp = co_await http_.send(std::move(req));
     if (!resp) co_return resp.error();
-    auto ct = resp->header("content-type").value_or("");
-    if (ct.find("json") == std::string_view::npos) {
+    if (!resp->is_json()) {
       std::string text = resp->body.substr(0, 80);
       while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
       co_return fail(Errc::HttpStatus, "tempo: HTTP " + std::to_string(resp->status) + " (not JSON: \"" + text + "\") from " + url);
