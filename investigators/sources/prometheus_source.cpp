@@ -31,6 +31,13 @@ std::string seconds_text(Time t) {
   return buf;
 }
 
+std::string graph_link(const std::string& base_url, const std::string& query, Time start, Time end) {
+  auto range = std::chrono::duration_cast<std::chrono::milliseconds>(end - start);
+  return base_url + "/graph?" +
+         form_encode({{"g0.expr", query}, {"g0.tab", "0"}, {"g0.range_input", format_duration(range)},
+                      {"g0.end_input", format_rfc3339(end, false)}});
+}
+
 class PrometheusSource final : public Source {
  public:
   PrometheusSource(HttpClient& http, PrometheusSettings settings) : http_(http), settings_(std::move(settings)) {
@@ -77,44 +84,20 @@ class PrometheusSource final : public Source {
   };
 
   awaitable<Result<QueryOutcome>> range_query(NamedQuery nq, Time start, Time end) {
-    double window_s = std::chrono::duration<double>(end - start).count();
-    double step = std::max(1.0, std::ceil(window_s / kTargetPoints));
-    HttpRequest req;
-    req.method = "POST";
-    req.url = settings_.url + "/api/v1/query_range";
-    req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-    req.body = form_encode({{"query", nq.query}, {"start", seconds_text(start)}, {"end", seconds_text(end)},
-                            {"step", std::to_string(static_cast<long>(step))}});
-    req.idempotent = true;  // a read, safe to retry
-    auto resp = co_await http_.send(std::move(req));
-    if (!resp) co_return resp.error();
-    if (!resp->is_json()) co_return not_json("prometheus", *resp, settings_.url + "/api/v1/query_range");
-    auto parsed = parse_prometheus_result(resp->body);
-    if (!parsed) co_return parsed.error();
+    auto series = co_await prometheus_range_query(http_, settings_.url, nq.query, start, end);
+    if (!series) co_return series.error();
     QueryOutcome out;
-    for (auto& ps : *parsed) {
+    for (auto& s : *series) {
       if (out.series.size() == kMaxSeriesPerQuery) {
-        out.note = nq.name + " query gave " + std::to_string(parsed->size()) + " series; the first " +
+        out.note = nq.name + " query gave " + std::to_string(series->size()) + " series; the first " +
                    std::to_string(kMaxSeriesPerQuery) + " were analysed (aggregate it to one series)";
         break;
       }
-      MetricSeries s;
       s.name = nq.name;
-      s.query = nq.query;
       s.unit = nq.unit;
-      s.labels = std::move(ps.labels);
-      s.points = std::move(ps.points);
-      s.link = graph_link(nq.query, start, end);
       out.series.push_back(std::move(s));
     }
     co_return out;
-  }
-
-  std::string graph_link(const std::string& query, Time start, Time end) const {
-    auto range = std::chrono::duration_cast<std::chrono::milliseconds>(end - start);
-    return settings_.url + "/graph?" +
-           form_encode({{"g0.expr", query}, {"g0.tab", "0"}, {"g0.range_input", format_duration(range)},
-                        {"g0.end_input", format_rfc3339(end, false)}});
   }
 
   HttpClient& http_;
@@ -137,6 +120,36 @@ class PrometheusFactory final : public SourceFactory {
 }  // namespace
 
 std::unique_ptr<SourceFactory> make_prometheus_factory(HttpClient& http) { return std::make_unique<PrometheusFactory>(http); }
+
+awaitable<Result<std::vector<MetricSeries>>> prometheus_range_query(HttpClient& http, std::string base_url,
+                                                                    std::string promql, Time start, Time end) {
+  while (!base_url.empty() && base_url.back() == '/') base_url.pop_back();
+  double window_s = std::chrono::duration<double>(end - start).count();
+  double step = std::max(1.0, std::ceil(window_s / kTargetPoints));
+  HttpRequest req;
+  req.method = "POST";
+  req.url = base_url + "/api/v1/query_range";
+  req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
+  req.body = form_encode({{"query", promql}, {"start", seconds_text(start)}, {"end", seconds_text(end)},
+                          {"step", std::to_string(static_cast<long>(step))}});
+  req.idempotent = true;  // a read, safe to retry
+  auto resp = co_await http.send(std::move(req));
+  if (!resp) co_return resp.error();
+  if (!resp->is_json()) co_return not_json("prometheus", *resp, base_url + "/api/v1/query_range");
+  auto parsed = parse_prometheus_result(resp->body);
+  if (!parsed) co_return parsed.error();
+  std::vector<MetricSeries> out;
+  out.reserve(parsed->size());
+  for (auto& ps : *parsed) {
+    MetricSeries s;
+    s.query = promql;
+    s.labels = std::move(ps.labels);
+    s.points = std::move(ps.points);
+    s.link = graph_link(base_url, promql, start, end);
+    out.push_back(std::move(s));
+  }
+  co_return out;
+}
 
 std::string expr_from_generator_url(const std::string& url) {
   auto q = url.find('?');
