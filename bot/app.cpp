@@ -25,6 +25,7 @@
 #include "investigators/source_registry.hpp"
 #include "investigators/sources/deploy_history.hpp"
 #include "investigators/sources/past_search.hpp"
+#include "investigators/tools/investigator_tools.hpp"
 #include "net/clock.hpp"
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
@@ -72,11 +73,17 @@ class BotApp final : public App {
         wakeup_(ex, clock),
         intake_(*store_, *api_, config_, registry_, clock, wakeup_),
         llm_(llm::make_llm_client(*http_, clock, config.llm)),
-        worker_(*store_, *api_, pipeline_, config_, clock, wakeup_, WorkerSettings{.worker_id = worker_name()}, llm_.get()),
+        worker_(*store_, *api_, pipeline_, config_, clock, wakeup_, WorkerSettings{.worker_id = worker_name()}, llm_.get(),
+                &tools_),
         replay_wakeup_(ex, clock),
         tasks_(ex),
         stop_signal_(ex, asio::steady_timer::time_point::max()) {
     investigators::register_builtin_sources(registry_, investigators::SourceDeps{*http_, clock, deploys_.get(), past_.get(), ex});
+    if (auto r = investigators::register_investigator_tools(
+            tools_, investigators::ToolDeps{*http_, clock, registry_, config_.services, past_.get()});
+        !r) {
+      spdlog::error("tools: {}", r.error().describe());  // a bug: the built-in names are unique
+    }
   }
 
   awaitable<Result<void>> run() override {
@@ -191,6 +198,7 @@ class BotApp final : public App {
   Wakeup wakeup_;
   AlertIntake intake_;
   std::unique_ptr<llm::LlmClient> llm_;  // nullptr with provider none
+  investigators::ToolRegistry tools_;    // what the model may call for follow-up questions
   InvestigationWorker worker_;
   Wakeup replay_wakeup_;
   TaskGroup tasks_;   // the worker and replay loops; joined before run() returns

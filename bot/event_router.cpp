@@ -1,5 +1,7 @@
 #include "bot/event_router.hpp"
 
+#include "bot/followup.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -23,6 +25,9 @@ using store::EventStatus;
 namespace {
 
 using investigators::AlertFormat;
+
+// A follow-up marker still "received" after this long was left by an attempt that failed.
+constexpr std::chrono::seconds kFollowupRetryAfter{30};
 
 std::optional<AlertFormat> hook_format(std::string_view route) {
   if (route == "alertmanager") return AlertFormat::AlertmanagerWebhook;
@@ -165,6 +170,7 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, store::Tim
     note = "message subtype " + ev->subtype;
     co_return EventStatus::Ignored;
   }
+  if (!ev->thread_ts.empty() || ev->type == "app_mention") co_return co_await route_followup(*ev, note);
   const ChannelSettings* channel = config_.channel(ev->channel);
   if (!channel || channel->investigate == InvestigateMode::Off || !ev->thread_ts.empty()) {
     note = !channel ? "channel not watched" : channel->investigate == InvestigateMode::Off ? "channel set to off" : "thread reply";
@@ -204,6 +210,55 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, store::Tim
       co_return EventStatus::Received;
     }
   }
+  co_return EventStatus::Processed;
+}
+
+awaitable<EventStatus> EventRouter::route_followup(const slack::MessageEvent& ev, std::string& note) {
+  if (!ev.bot_id.empty() || ev.user.empty()) {
+    note = "a bot's message in a thread";
+    co_return EventStatus::Ignored;
+  }
+  std::string question = followup_question(ev, self_.user_id);
+  if (question.empty()) {
+    note = "thread reply not addressed to the bot";
+    co_return EventStatus::Ignored;
+  }
+  const std::string thread = ev.thread_ts.empty() ? ev.ts : ev.thread_ts;
+  auto report = co_await store_.find_report_by_thread(ev.channel, thread);
+  if (!report) {
+    note = "will retry: " + report.error().describe();
+    co_return EventStatus::Received;
+  }
+  if (!*report) {
+    note = ev.thread_ts.empty() ? "a mention outside a report thread" : "not a report thread";
+    co_return EventStatus::Ignored;
+  }
+  // A mention arrives twice (message and app_mention events, often at the same moment): the
+  // first one to store the marker queues the question. The marker stays "received" until the job
+  // is queued; one left "received" for longer than kFollowupRetryAfter belongs to an attempt that
+  // failed, and a later replay of the event queues the question then.
+  store::InboundEvent marker{"slack", "followup:" + ev.channel + ":" + ev.ts, "followup", ""};
+  auto fresh = co_await store_.record_event(marker);
+  if (!fresh) {
+    note = "will retry: " + fresh.error().describe();
+    co_return EventStatus::Received;
+  }
+  if (!*fresh) {
+    auto earlier = co_await store_.get_event(marker.dedupe_key);
+    const bool stale = earlier && *earlier && (*earlier)->status == EventStatus::Received &&
+                       (*earlier)->received_at < clock_.system_now() - kFollowupRetryAfter;
+    if (!stale) {
+      note = "question already taken (the same message came as message and app_mention)";
+      co_return EventStatus::Ignored;
+    }
+  }
+  FollowupRequest req{(*report)->investigation_id, ev.channel, thread, ev.ts, ev.user, std::move(question)};
+  if (auto r = co_await intake_.on_followup(std::move(req)); !r) {
+    note = "will retry: " + r.error().describe();
+    co_return EventStatus::Received;
+  }
+  (void)co_await store_.set_event_status(marker.dedupe_key, EventStatus::Processed, "follow-up queued");
+  note = "follow-up question queued";
   co_return EventStatus::Processed;
 }
 

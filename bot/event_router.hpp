@@ -50,6 +50,9 @@ class EventRouter {
   awaitable<void> process(slack::Envelope env, store::Time received_at);
   // What to do with a message event; sets `note` when the answer is to ignore it.
   awaitable<store::EventStatus> route(const slack::Envelope& env, store::Time received_at, std::string& note);
+  // A person's reply in a thread, or a mention of the bot: a follow-up question when the thread
+  // holds a report and the message is for the bot (see followup_question).
+  awaitable<store::EventStatus> route_followup(const slack::MessageEvent& ev, std::string& note);
   // An alert body that arrived on a hook (type "hook:<format>"): parsed, posted to hooks.channel
   // and investigated in that message's thread.
   awaitable<store::EventStatus> route_hook(const slack::Envelope& env, store::Time received_at, std::string& note);

@@ -7,6 +7,7 @@
 #include "bot/config.hpp"
 #include "bot/report_blocks.hpp"
 #include "bot/wakeup.hpp"
+#include "bot/followup.hpp"
 #include "investigators/source_registry.hpp"
 #include "net/clock.hpp"
 #include "slack/web_api.hpp"
@@ -151,6 +152,14 @@ awaitable<Result<void>> AlertIntake::open_incident(Alert alert, const AlertOrigi
 awaitable<Result<void>> AlertIntake::on_unreadable(AlertOrigin origin, std::string reason) {
   auto posted = co_await api_.post_message(origin.channel, unreadable_alert_message(reason), origin.ts);
   if (!posted) co_return posted.error();
+  co_return Result<void>();
+}
+
+awaitable<Result<void>> AlertIntake::on_followup(FollowupRequest request) {
+  auto job = co_await store_.enqueue_job(kFollowupJob, followup_payload(request));
+  if (!job) co_return job.error();
+  wakeup_.notify();
+  spdlog::info("investigation {}: follow-up question queued (job {})", request.investigation_id, *job);
   co_return Result<void>();
 }
 

@@ -41,6 +41,8 @@ struct AlertOrigin {
   std::chrono::system_clock::time_point received_at{};
 };
 
+struct FollowupRequest;
+
 class AlertIntake {
  public:
   AlertIntake(store::Store& store, slack::WebApi& api, const Config& config,
@@ -48,6 +50,9 @@ class AlertIntake {
 
   // Errors: store or Slack errors; the caller logs them and marks the event.
   awaitable<Result<void>> on_alert(investigators::Alert alert, AlertOrigin origin);
+  // Queues the answer to a follow-up question in a report's thread (a "followup" job) and wakes
+  // the worker. Errors: the store's.
+  awaitable<Result<void>> on_followup(FollowupRequest request);
   // Replies in the thread that the message looked like an alert but could not be read.
   awaitable<Result<void>> on_unreadable(AlertOrigin origin, std::string reason);
 

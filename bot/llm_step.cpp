@@ -1,10 +1,13 @@
 #include "bot/llm_step.hpp"
 
+#include "llm/partial_json.hpp"
+
 #include <algorithm>
 
 #include "llm/explain.hpp"
 #include "llm/llm_client.hpp"
 #include "llm/llm_settings.hpp"
+#include "llm/partial_json.hpp"
 
 namespace alertbot::bot {
 namespace {
@@ -64,14 +67,27 @@ llm::ExplainInput input_of(const Report& r, std::vector<std::string> secrets) {
 }  // namespace
 
 awaitable<void> run_llm_step(llm::LlmClient* client, Clock& clock, const llm::LlmSettings& settings,
-                             std::vector<std::string> secrets, Report& report) {
+                             std::vector<std::string> secrets, Report& report,
+                             std::function<void(const std::string&)> on_summary) {
   if (!client) co_return;  // provider none: the defaults say so
   report.llm.provider = settings.provider == llm::LlmProvider::Anthropic ? "anthropic" : "openai";
   report.llm.model = settings.model;
   auto input = input_of(report, std::move(secrets));
-  llm::Explanation e = co_await llm::explain(*client, clock, settings, std::move(input));
+  llm::TextDelta on_text;
+  std::string raw, shown;
+  if (on_summary) {
+    on_text = [&raw, &shown, &on_summary](std::string_view piece) {
+      raw.append(piece);
+      std::string summary = llm::partial_string_member(raw, "summary");
+      if (summary.size() <= shown.size()) return;
+      shown = std::move(summary);
+      on_summary(shown);
+    };
+  }
+  llm::Explanation e = co_await llm::explain(*client, clock, settings, std::move(input), std::move(on_text));
   report.llm.used = e.used;
   report.llm.fallback_reason = e.used ? std::nullopt : std::optional<std::string>(e.fallback_reason + ": causes ranked deterministically");
+  report.llm.calls = e.calls;
   report.llm.prompt_tokens = e.usage.prompt_tokens;
   report.llm.completion_tokens = e.usage.completion_tokens;
   report.llm.cost_usd = e.cost_usd;

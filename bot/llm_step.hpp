@@ -6,6 +6,7 @@
 // on any failure the deterministic causes stay. Suspends on the caller's executor.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,11 @@ namespace alertbot::bot {
 
 // Fills report.llm and, when the model's answer passed the checks, report.summary and
 // report.result.causes. `secrets` (the config's) are redacted from everything sent.
+// `on_summary`, when set, is called with the model's summary as far as it has streamed in, each
+// time it grew (raw model text: the caller neutralises it before showing it; it is not yet
+// checked, and the final report may not use it).
 awaitable<void> run_llm_step(llm::LlmClient* client, Clock& clock, const llm::LlmSettings& settings,
-                             std::vector<std::string> secrets, Report& report);
+                             std::vector<std::string> secrets, Report& report,
+                             std::function<void(const std::string&)> on_summary = {});
 
 }  // namespace alertbot::bot

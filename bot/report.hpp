@@ -17,6 +17,7 @@ struct LlmOutcome {
   std::string model;
   bool used = false;
   std::optional<std::string> fallback_reason = "no LLM configured (llm.provider: none): causes ranked deterministically";
+  int calls = 0;  // model calls made (a repair makes two)
   long prompt_tokens = 0;
   long completion_tokens = 0;
   double cost_usd = 0;

@@ -114,6 +114,26 @@ slack::MessageContent progress_message(const Alert& alert, const std::string& se
   return {text, b.json()};
 }
 
+// "openai gpt-4o · $0.0042 · 3,120 + 410 tokens · 1.8 s", or why no model was used.
+std::string llm_footer(const LlmOutcome& llm) {
+  auto thousands = [](long n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+      if (i && (digits.size() - i) % 3 == 0) out += ',';
+      out += digits[i];
+    }
+    return out;
+  };
+  if (llm.provider.empty() || llm.provider == "none") return escape(llm.fallback_reason.value_or("no LLM configured"));
+  char cost[32];
+  std::snprintf(cost, sizeof cost, "$%.4f", llm.cost_usd);
+  std::string spent = std::string(cost) + " · " + thousands(llm.prompt_tokens) + " + " + thousands(llm.completion_tokens) +
+                      " tokens · " + seconds_text(llm.latency);
+  std::string who = escape(llm.provider + " " + llm.model);
+  if (llm.used) return who + " · " + spent;
+  return who + " not used (" + escape(llm.fallback_reason.value_or("no answer")) + ") · " + spent;
+}
+
 slack::MessageContent report_message(const Report& r) {
   const auto& res = r.result;
   std::string severity = res.alert ? res.alert->severity : "";
@@ -151,13 +171,20 @@ slack::MessageContent report_message(const Report& r) {
   if (any) b.section(other);
   b.section(checked_line(res));
   for (const auto& n : res.notes) b.context({":warning: " + escape(n)});
-  std::string llm = r.llm.used ? escape(r.llm.provider + " " + r.llm.model) + " · $" + std::to_string(r.llm.cost_usd).substr(0, 6)
-                               : "no LLM: " + escape(r.llm.fallback_reason.value_or("not used"));
+  std::string llm = llm_footer(r.llm);
   b.context({"Investigation #" + std::to_string(r.id) + " · " + seconds_text(r.total) + " · window " +
                  format_rfc3339(res.window_start, false).substr(11, 5) + "–" + format_rfc3339(res.at, false).substr(11, 5) +
                  " UTC",
              llm});
   return {escape(text), b.json()};
+}
+
+slack::MessageContent summary_draft_message(const Report& report, const std::string& partial_summary) {
+  Report draft = report;
+  draft.summary = partial_summary + " …";
+  auto content = report_message(draft);
+  content.text = ":writing_hand: " + content.text + " (summary being written)";
+  return content;
 }
 
 slack::MessageContent failed_message(const std::string& service, const std::string& reason) {

@@ -21,6 +21,9 @@ slack::MessageContent report_message(const Report& report);
 slack::MessageContent progress_message(const investigators::Alert& alert, const std::string& service,
                                        const std::vector<investigators::SourceOutcome>& sources,
                                        const std::vector<investigators::Finding>& findings);
+// The report while the model writes its summary: the deterministic report with the summary as
+// far as it has streamed (raw model text, escaped here) and a note that it is being written.
+slack::MessageContent summary_draft_message(const Report& report, const std::string& partial_summary);
 // The investigation could not finish (after its retries).
 slack::MessageContent failed_message(const std::string& service, const std::string& reason);
 slack::MessageContent resolved_message(const investigators::Alert& alert, std::chrono::minutes open_for);

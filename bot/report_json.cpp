@@ -114,6 +114,7 @@ std::string to_report_json(const Report& r) {
               {"model", r.llm.model},
               {"used", r.llm.used},
               {"fallback_reason", r.llm.fallback_reason ? json::value(*r.llm.fallback_reason) : json::value(nullptr)},
+              {"calls", r.llm.calls},
               {"prompt_tokens", r.llm.prompt_tokens},
               {"completion_tokens", r.llm.completion_tokens},
               {"cost_usd", r.llm.cost_usd},

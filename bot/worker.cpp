@@ -1,5 +1,7 @@
 #include "bot/worker.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
@@ -7,6 +9,7 @@
 
 #include "bot/alert_json.hpp"
 #include "bot/config.hpp"
+#include "bot/followup.hpp"
 #include "bot/llm_step.hpp"
 #include "bot/report.hpp"
 #include "bot/report_blocks.hpp"
@@ -68,12 +71,13 @@ Result<JobPayload> parse_payload(const std::string& text) {
 
 InvestigationWorker::InvestigationWorker(store::Store& store, slack::WebApi& api, investigators::Pipeline& pipeline,
                                          const Config& config, Clock& clock, Wakeup& wakeup, WorkerSettings settings,
-                                         llm::LlmClient* llm)
+                                         llm::LlmClient* llm, const investigators::ToolRegistry* tools)
     : store_(store),
       api_(api),
       pipeline_(pipeline),
       config_(config),
       llm_(llm),
+      tools_(tools),
       clock_(clock),
       wakeup_(wakeup),
       settings_(settings) {}
@@ -89,21 +93,18 @@ awaitable<void> InvestigationWorker::run() {
     if (!job) {
       spdlog::error("worker: cannot claim jobs: {}", job.error().describe());
     } else if (*job) {
-      Result<void> done = fail(Errc::Internal, "not run");
-      try {
-        done = co_await run_job(**job);
-      } catch (const std::exception& e) {
-        done = fail(Errc::Internal, std::string("investigation threw: ") + e.what());
-      }
-      if (done) {
-        if (auto r = co_await store_.complete_job((*job)->id, settings_.worker_id); !r) {
-          spdlog::error("worker: job {} done but not marked: {}", (*job)->id, r.error().describe());
-        }
+      if ((*job)->kind == kFollowupJob && followups_.size() < kMaxFollowups) {
+        // A follow-up may talk with the model for a minute: it runs beside the investigations.
+        auto& signal = followups_.emplace_back();
+        auto it = std::prev(followups_.end());
+        asio::co_spawn(co_await asio::this_coro::executor, finish_job(**job),
+                       asio::bind_cancellation_slot(signal.slot(), [this, it](std::exception_ptr e) {
+                         if (e) spdlog::error("worker: follow-up threw");
+                         followups_.erase(it);
+                         if (followups_.empty()) wakeup_.notify();
+                       }));
       } else {
-        spdlog::error("worker: job {} failed (attempt {} of {}): {}", (*job)->id, (*job)->attempts, (*job)->max_attempts,
-                      done.error().describe());
-        (void)co_await store_.fail_job((*job)->id, settings_.worker_id, done.error().describe(), settings_.retry_after);
-        if ((*job)->attempts >= (*job)->max_attempts) co_await give_up(**job, done.error().describe());
+        co_await finish_job(**job);
       }
       continue;  // there may be more
     }
@@ -111,7 +112,29 @@ awaitable<void> InvestigationWorker::run() {
     if (!co_await wakeup_.wait(settings_.poll)) break;
     spdlog::debug("worker: woke");
   }
+  // Follow-ups still talking to the model are cancelled; their jobs run again after the lease.
+  for (auto& s : followups_) s.emit(asio::cancellation_type::terminal);
+  while (!followups_.empty()) co_await wakeup_.wait(std::chrono::milliseconds(50));
   spdlog::debug("worker: stopped");
+}
+
+awaitable<void> InvestigationWorker::finish_job(store::Job job) {
+  Result<void> done = fail(Errc::Internal, "not run");
+  try {
+    done = co_await run_job(job);
+  } catch (const std::exception& e) {
+    done = fail(Errc::Internal, std::string("job threw: ") + e.what());
+  }
+  if (done) {
+    if (auto r = co_await store_.complete_job(job.id, settings_.worker_id); !r) {
+      spdlog::error("worker: job {} done but not marked: {}", job.id, r.error().describe());
+    }
+    co_return;
+  }
+  spdlog::error("worker: job {} ({}) failed (attempt {} of {}): {}", job.id, job.kind, job.attempts, job.max_attempts,
+                done.error().describe());
+  (void)co_await store_.fail_job(job.id, settings_.worker_id, done.error().describe(), settings_.retry_after);
+  if (job.attempts >= job.max_attempts && job.kind == "investigate") co_await give_up(job, done.error().describe());
 }
 
 awaitable<void> InvestigationWorker::give_up(const store::Job& job, std::string reason) {
@@ -144,7 +167,29 @@ awaitable<void> InvestigationWorker::show_progress(ProgressBoard& board, investi
   }
 }
 
+awaitable<void> InvestigationWorker::show_summary(SummaryDraft& draft, const Report& report, std::string channel,
+                                                  std::string ts) {
+  for (;;) {
+    if (!co_await clock_.sleep_for(settings_.stream_every)) co_return;
+    if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) co_return;
+    if (!draft.dirty) continue;
+    draft.dirty = false;
+    auto content = summary_draft_message(report, draft.text);
+    if (auto r = co_await api_.update_message(channel, ts, content); !r) {
+      spdlog::debug("summary draft not shown: {}", r.error().describe());
+      continue;
+    }
+    ++draft.shown;
+  }
+}
+
 awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
+  if (job.kind == kFollowupJob) {
+    auto req = parse_followup_payload(job.payload);
+    if (!req) co_return req.error();
+    FollowupDeps deps{store_, api_, llm_, tools_, config_, clock_};
+    co_return co_await answer_followup(deps, std::move(*req));
+  }
   if (job.kind != "investigate") co_return fail(Errc::InvalidArgument, "unknown job kind '" + job.kind + "'");
   auto p = parse_payload(job.payload);
   if (!p) co_return p.error();
@@ -176,9 +221,28 @@ awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
   } else {
     report.result = co_await pipeline_.run(std::move(in));
   }
-  {
+  if (llm_ && placeholder && *placeholder) {
+    // The summary appears in the placeholder as the model writes it.
     std::vector<std::string> secrets = config_.secrets();  // named: no temporaries in a co_await operand
+    SummaryDraft draft;
+    std::function<void(const std::string&)> on_summary = [&draft](const std::string& text) {
+      draft.text = text;
+      draft.dirty = true;
+    };
+    auto step = run_llm_step(llm_, clock_, config_.llm, std::move(secrets), report, std::move(on_summary));
+    auto pump = show_summary(draft, report, (*placeholder)->channel, (*placeholder)->message_ts);
+    co_await (std::move(step) || std::move(pump));
+    if (draft.shown > 0) spdlog::debug("investigation {}: summary streamed in {} updates", p->investigation_id, draft.shown);
+  } else {
+    std::vector<std::string> secrets = config_.secrets();
     co_await run_llm_step(llm_, clock_, config_.llm, std::move(secrets), report);
+  }
+  if (report.llm.calls > 0) {
+    store::LlmUsage usage{report.llm.calls, report.llm.prompt_tokens, report.llm.completion_tokens, report.llm.cost_usd,
+                          report.llm.latency.count()};
+    if (auto r = co_await store_.add_llm_usage(p->investigation_id, usage); !r) {
+      spdlog::warn("investigation {}: LLM usage not recorded: {}", p->investigation_id, r.error().describe());
+    }
   }
   report.total = std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()) -
                  milliseconds(p->received_at_ms);

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <chrono>
+#include <boost/asio/cancellation_signal.hpp>
 #include <functional>
+#include <list>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,9 @@ class WebApi;
 namespace alertbot::llm {
 class LlmClient;
 }
+namespace alertbot::investigators {
+class ToolRegistry;
+}
 
 namespace alertbot::bot {
 
@@ -42,13 +47,19 @@ struct WorkerSettings {
   std::chrono::milliseconds lease{120000};          // longer than any investigation
   std::chrono::milliseconds poll{1000};             // look for jobs from other replicas this often
   std::chrono::milliseconds retry_after{5000};      // a failed job runs again after this
+  // While the model writes its summary, the placeholder shows it growing at most this often
+  // (chat.update is Tier 3: about 50 a minute; one message a second stays well inside it).
+  std::chrono::milliseconds stream_every{1000};
 };
 
 class InvestigationWorker {
  public:
-  // `llm`: the model that explains the findings (nullptr: provider none); must outlive the worker.
+  // `llm`: the model that explains the findings and answers follow-up questions (nullptr:
+  // provider none); `tools`: what the model may call for follow-ups (nullptr: none). Both must
+  // outlive the worker. Jobs: "investigate" (bot/intake) and "followup" (bot/followup).
   InvestigationWorker(store::Store& store, slack::WebApi& api, investigators::Pipeline& pipeline, const Config& config,
-                      Clock& clock, Wakeup& wakeup, WorkerSettings settings = {}, llm::LlmClient* llm = nullptr);
+                      Clock& clock, Wakeup& wakeup, WorkerSettings settings = {}, llm::LlmClient* llm = nullptr,
+                      const investigators::ToolRegistry* tools = nullptr);
 
   // Claims and runs jobs until stop().
   awaitable<void> run();
@@ -72,7 +83,17 @@ class InvestigationWorker {
   // changed; runs until cancelled (the investigation finished).
   awaitable<void> show_progress(ProgressBoard& board, investigators::Alert alert, std::string service,
                                 std::string channel, std::string ts);
+  // The summary the model is writing, as far as it came: shown in the placeholder every
+  // settings_.stream_every while `dirty`, until cancelled (the LLM step finished).
+  struct SummaryDraft {
+    std::string text;
+    bool dirty = false;
+    int shown = 0;  // updates sent
+  };
+  awaitable<void> show_summary(SummaryDraft& draft, const Report& report, std::string channel, std::string ts);
   awaitable<Result<void>> run_job(const store::Job& job);
+  // Runs `job` and marks it done, or failed (then retried, or given up after its last attempt).
+  awaitable<void> finish_job(store::Job job);
   // The job ran out of attempts: the investigation is marked failed and the thread is told.
   awaitable<void> give_up(const store::Job& job, std::string reason);
 
@@ -81,10 +102,14 @@ class InvestigationWorker {
   investigators::Pipeline& pipeline_;
   const Config& config_;
   llm::LlmClient* llm_;
+  const investigators::ToolRegistry* tools_;
   Clock& clock_;
   Wakeup& wakeup_;
   const WorkerSettings settings_;
   bool stopping_ = false;
+  // Follow-ups running beside the investigations (at most kMaxFollowups; more wait their turn).
+  static constexpr std::size_t kMaxFollowups = 4;
+  std::list<asio::cancellation_signal> followups_;
 };
 
 }  // namespace alertbot::bot

@@ -71,6 +71,7 @@ std::string request_body(const ChatRequest& request, const LlmSettings& settings
                                    {"input_schema", json_or(t.parameters_schema_json, json::object{{"type", "object"}})}});
     }
     body["tools"] = std::move(tools);
+    if (!request.tools_allowed) body["tool_choice"] = json::object{{"type", "none"}};
   }
   if (request.stream) body["stream"] = true;
   return json::serialize(body);
@@ -158,7 +159,7 @@ struct StreamBlock {
 };
 
 Result<void> stream_event(const json::object& o, const std::string& type, const std::string& path, ChatResponse& out,
-                          std::vector<StreamBlock>& blocks, const TextDelta& on_text) {
+                          std::vector<StreamBlock>& blocks) {
   if (type == "message_start") {
     auto msg = object_field(o, "message", path + ".message");
     if (!msg) return msg.error();
@@ -210,7 +211,6 @@ Result<void> stream_event(const json::object& o, const std::string& type, const 
     if (!text) return text.error();
     out.content += *text;
     if (out.content.size() > kMaxStringBytes) return fail(Errc::ProtocolError, "anthropic stream: text too long");
-    if (on_text && !text->empty()) on_text(*text);
   } else if (*dtype == "input_json_delta") {
     if (index >= blocks.size() || !blocks[index].tool) {
       return fail(Errc::ProtocolError, path + ": input_json_delta for block " + std::to_string(index) + ", not a tool_use");
@@ -224,7 +224,7 @@ Result<void> stream_event(const json::object& o, const std::string& type, const 
   return {};
 }
 
-Result<ChatResponse> parse_stream(std::string_view body, const TextDelta& on_text) {
+Result<ChatResponse> parse_stream(std::string_view body) {
   auto events = parse_sse(body);
   if (!events) return fail(Errc::ProtocolError, "anthropic stream: " + events.error().message);
   if (events->empty()) return fail(Errc::ProtocolError, "anthropic stream: no server-sent events in the answer");
@@ -242,13 +242,28 @@ Result<ChatResponse> parse_stream(std::string_view body, const TextDelta& on_tex
       stopped = true;
       break;
     }
-    if (auto r = stream_event(*o, *type, path, out, blocks, on_text); !r) return r.error();
+    if (auto r = stream_event(*o, *type, path, out, blocks); !r) return r.error();
   }
   if (!stopped) return fail(Errc::ProtocolError, "anthropic stream: ended without message_stop");
   for (auto& call : out.tool_calls) {
     if (call.arguments_json.empty()) call.arguments_json = "{}";
   }
   return out;
+}
+
+// The text a content_block_delta event carries (delta.text of a text_delta), "" otherwise.
+std::string event_text(const SseEvent& ev) {
+  if (ev.event != "content_block_delta" || ev.data.empty() || ev.data.front() != '{') return {};
+  json::error_code ec;
+  json::value v = json::parse(ev.data, ec);
+  if (ec || !v.is_object()) return {};
+  const json::value* delta = v.get_object().if_contains("delta");
+  if (!delta || !delta->is_object()) return {};
+  const auto& d = delta->get_object();
+  const json::value* type = d.if_contains("type");
+  const json::value* text = d.if_contains("text");
+  if (!type || !type->is_string() || type->get_string() != "text_delta" || !text || !text->is_string()) return {};
+  return std::string(text->get_string());
 }
 
 class AnthropicClient final : public LlmClient {
@@ -267,15 +282,26 @@ class AnthropicClient final : public LlmClient {
     req.headers.emplace_back("anthropic-version", "2023-06-01");
     add_extra_headers(req.headers, settings_);
     req.body = request_body(request, settings_);
+    LiveText live(request.stream ? on_text : TextDelta{}, &event_text);
+    live.attach(req);
     auto r = co_await post_with_retries(http_, clock_, std::move(req), deadline, "anthropic");
     if (!r) co_return r.error();
     if (!r->ok()) {
       co_return fail(Errc::HttpStatus, "anthropic: HTTP " + std::to_string(r->status) + ": " +
                                            scrub(provider_error(r->body), settings_.api_key));
     }
-    auto parsed = request.stream ? parse_stream(r->body, on_text) : parse_message(r->body);
+    Result<ChatResponse> parsed = fail(Errc::Internal, "not parsed");
+    if (request.stream) {
+      parsed = parse_stream(r->body);
+    } else {
+      parsed = parse_message(r->body);
+    }
     if (!parsed) co_return fail(parsed.error().code, scrub(parsed.error().message, settings_.api_key));
-    if (!request.stream && on_text && !parsed->content.empty()) on_text(parsed->content);
+    if (request.stream) {
+      live.finish(parsed->content);
+    } else if (on_text && !parsed->content.empty()) {
+      on_text(parsed->content);
+    }
     co_return parsed;
   }
 

@@ -150,14 +150,7 @@ awaitable<Result<ChatResponse>> bounded_chat(LlmClient& client, Clock& clock, Cl
 // packs the context and builds the request. Err when the redaction rules do not compile.
 Result<ChatRequest> build_request(const LlmSettings& settings, ExplainInput& input, Explanation& out,
                                   bool stream) {
-  RedactionRules rules;
-  rules.emails = settings.redact_emails;
-  rules.ips = settings.redact_ips;
-  rules.patterns = settings.redact_patterns;
-  rules.secrets = std::move(input.secrets);
-  rules.secrets.push_back(settings.api_key);
-  for (const auto& [name, value] : settings.headers) rules.secrets.push_back(value);
-  auto redactor = Redactor::create(std::move(rules));
+  auto redactor = Redactor::create(redaction_rules(settings, std::move(input.secrets)));
   if (!redactor) return fail(Errc::InvalidArgument, "redaction rules: " + clean(redactor.error().message, 160));
   std::vector<ContextItem> items;
   items.push_back(ContextItem{"alert", "alert", INT_MIN, redactor->redact(clean(input.alert_text, kMaxAlertBytes, true))});
@@ -240,7 +233,9 @@ awaitable<Explanation> explain(LlmClient& client, Clock& clock, const LlmSetting
   Result<detail::CheckedAnswer> checked = fail(Errc::Internal, "not asked");
   for (int attempt = 0; attempt < 2; ++attempt) {
     ChatRequest this_req = req;
-    TextDelta this_text = on_text;
+    TextDelta this_text;
+    if (attempt == 0) this_text = on_text;  // the repair's answer is not streamed (see explain())
+    ++out.calls;
     auto r = co_await bounded_chat(client, clock, deadline, std::move(this_req), std::move(this_text));
     if (!r) {
       finish(short_reason(r.error()));

@@ -59,6 +59,7 @@ struct Explanation {
   std::vector<ExplainedCause> causes;   // <= 3, every evidence id exists
   std::vector<std::string> dropped;     // why causes were dropped ("cause 2 cites unknown id m9")
   ChatUsage usage;                      // both calls together when a repair was asked for
+  int calls = 0;                        // model calls made (answered or not)
   double cost_usd = 0;
   std::chrono::milliseconds latency{0};  // on the injected clock
   std::size_t redacted = 0;              // distinct values redacted
@@ -73,7 +74,8 @@ inline constexpr std::size_t kMaxExplainedCauses = 3;
 extern const char* const kExplainSchema;
 
 // Suspends. Never fails: trouble becomes used=false with a reason. `client` and `clock` must
-// outlive the call. With on_text the answer is streamed (raw JSON pieces, see LlmClient).
+// outlive the call. With on_text the first answer is streamed (raw JSON pieces, see LlmClient);
+// a repair's answer is not, so the pieces always form one JSON text.
 awaitable<Explanation> explain(LlmClient& client, Clock& clock, const LlmSettings& settings, ExplainInput input,
                                TextDelta on_text = {});
 

@@ -165,5 +165,23 @@ std::string provider_error(std::string_view body) {
   return std::string(body);
 }
 
+void LiveText::attach(HttpRequest& req) {
+  if (!on_text_) return;
+  req.on_body = [this](std::string_view piece) {
+    for (const auto& ev : sse_.feed(piece)) {
+      std::string text = extract_(ev);
+      if (text.empty()) continue;
+      delivered_ += text.size();
+      on_text_(text);
+    }
+  };
+}
+
+void LiveText::finish(const std::string& content) {
+  if (!on_text_ || delivered_ >= content.size()) return;
+  on_text_(std::string_view(content).substr(delivered_));
+  delivered_ = content.size();
+}
+
 }  // namespace detail
 }  // namespace alertbot::llm

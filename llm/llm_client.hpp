@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "llm/llm_settings.hpp"
+#include "llm/sse.hpp"
 #include "net/asio_fwd.hpp"
 #include "net/clock.hpp"
 #include "net/http_types.hpp"
@@ -49,6 +50,9 @@ struct ChatMessage {
 struct ChatRequest {
   std::vector<ChatMessage> messages;
   std::vector<ToolSpec> tools;
+  // With tools: false forbids calling them in this answer (tool_choice none), so a conversation
+  // holding earlier tool calls can still be answered in text.
+  bool tools_allowed = true;
   // When set: ask for JSON following this schema (response_format json_schema for OpenAI-compatible
   // servers, plain JSON instructions in the system prompt for Anthropic).
   std::string json_schema;
@@ -108,6 +112,29 @@ awaitable<Result<HttpResponse>> post_with_retries(HttpClient& http, Clock& clock
 std::string scrub(std::string_view text, std::string_view secret, std::size_t cap = 500);
 // Extra headers from the settings, skipping ones the client sets itself.
 void add_extra_headers(HttpHeaders& headers, const LlmSettings& settings);
+// Streams a provider's text to `on_text` while the answer arrives (HttpRequest::on_body and an
+// SseStream), then completes it from the whole parsed answer: on_text sees exactly the answer's
+// text, in order, as early as the network allows. Lives in the chat() frame; attach() makes the
+// request refer to it.
+class LiveText {
+ public:
+  // The text piece one event carries ("" when none); must not throw.
+  using Extract = std::string (*)(const SseEvent& event);
+  LiveText(TextDelta on_text, Extract extract) : on_text_(std::move(on_text)), extract_(extract) {}
+  LiveText(const LiveText&) = delete;
+  LiveText& operator=(const LiveText&) = delete;
+  // Sets req.on_body when there is a callback.
+  void attach(HttpRequest& req);
+  // After the whole answer was parsed: delivers the part of `content` not yet delivered.
+  void finish(const std::string& content);
+
+ private:
+  TextDelta on_text_;
+  Extract extract_;
+  SseStream sse_;
+  std::size_t delivered_ = 0;
+};
+
 // Instructions asking for a JSON object following `schema` (for servers without json_schema).
 std::string json_instructions(std::string_view schema);
 

@@ -55,7 +55,7 @@ std::string request_body(const ChatRequest& request, const LlmSettings& settings
                                                  {"parameters", schema_value(t.parameters_schema_json)}}}});
     }
     body["tools"] = std::move(tools);
-    body["tool_choice"] = "auto";
+    body["tool_choice"] = request.tools_allowed ? "auto" : "none";
   }
   if (!request.json_schema.empty()) {
     if (json_object) {
@@ -168,7 +168,7 @@ Result<ChatResponse> parse_completion(std::string_view body) {
   return out;
 }
 
-Result<ChatResponse> parse_stream(std::string_view body, const TextDelta& on_text) {
+Result<ChatResponse> parse_stream(std::string_view body) {
   auto events = parse_sse(body);
   if (!events) return fail(Errc::ProtocolError, "openai stream: " + events.error().message);
   if (events->empty()) return fail(Errc::ProtocolError, "openai stream: no server-sent events in the answer");
@@ -202,7 +202,6 @@ Result<ChatResponse> parse_stream(std::string_view body, const TextDelta& on_tex
     if (!text->empty()) {
       out.content += *text;
       if (out.content.size() > kMaxStringBytes) return fail(Errc::ProtocolError, "openai stream: content too long");
-      if (on_text) on_text(*text);
     }
     auto ref = string_field(**delta, "refusal", path + ".choices[0].delta.refusal");
     if (!ref) return ref.error();
@@ -216,6 +215,21 @@ Result<ChatResponse> parse_stream(std::string_view body, const TextDelta& on_tex
     if (out.content.empty()) out.content = refusal;
   }
   return out;
+}
+
+// The text a chunk carries (choices[0].delta.content), "" when none or unreadable.
+std::string chunk_text(const SseEvent& ev) {
+  if (ev.data.empty() || ev.data.front() != '{') return {};
+  json::error_code ec;
+  json::value v = json::parse(ev.data, ec);
+  if (ec || !v.is_object()) return {};
+  const json::value* choices = v.get_object().if_contains("choices");
+  if (!choices || !choices->is_array() || choices->get_array().empty() || !choices->get_array()[0].is_object()) return {};
+  const json::value* delta = choices->get_array()[0].get_object().if_contains("delta");
+  if (!delta || !delta->is_object()) return {};
+  const json::value* content = delta->get_object().if_contains("content");
+  if (!content || !content->is_string()) return {};
+  return std::string(content->get_string());
 }
 
 class OpenAiClient final : public LlmClient {
@@ -235,6 +249,8 @@ class OpenAiClient final : public LlmClient {
       if (!settings_.api_key.empty()) req.headers.emplace_back("Authorization", "Bearer " + settings_.api_key);
       add_extra_headers(req.headers, settings_);
       req.body = request_body(request, settings_, json_object);
+      LiveText live(request.stream ? on_text : TextDelta{}, &chunk_text);
+      live.attach(req);
       auto r = co_await post_with_retries(http_, clock_, std::move(req), deadline, "openai");
       if (!r) co_return r.error();
       if (r->status == 400 && !json_object && !request.json_schema.empty() &&
@@ -246,9 +262,18 @@ class OpenAiClient final : public LlmClient {
         co_return fail(Errc::HttpStatus, "openai: HTTP " + std::to_string(r->status) + ": " +
                                              scrub(provider_error(r->body), settings_.api_key));
       }
-      auto parsed = request.stream ? parse_stream(r->body, on_text) : parse_completion(r->body);
+      Result<ChatResponse> parsed = fail(Errc::Internal, "not parsed");
+      if (request.stream) {
+        parsed = parse_stream(r->body);
+      } else {
+        parsed = parse_completion(r->body);
+      }
       if (!parsed) co_return fail(parsed.error().code, scrub(parsed.error().message, settings_.api_key));
-      if (!request.stream && on_text && !parsed->content.empty()) on_text(parsed->content);
+      if (request.stream) {
+        live.finish(parsed->content);
+      } else if (on_text && !parsed->content.empty()) {
+        on_text(parsed->content);
+      }
       co_return parsed;
     }
   }

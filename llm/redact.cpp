@@ -587,4 +587,15 @@ std::map<std::string, std::size_t> Redactor::counts_by_kind() const {
   return out;
 }
 
+RedactionRules redaction_rules(const LlmSettings& settings, std::vector<std::string> secrets) {
+  RedactionRules rules;
+  rules.emails = settings.redact_emails;
+  rules.ips = settings.redact_ips;
+  rules.patterns = settings.redact_patterns;
+  rules.secrets = std::move(secrets);
+  rules.secrets.push_back(settings.api_key);
+  for (const auto& [name, value] : settings.headers) rules.secrets.push_back(value);
+  return rules;
+}
+
 }  // namespace alertbot::llm

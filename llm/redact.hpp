@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "llm/llm_settings.hpp"
 #include "net/result.hpp"
 
 namespace alertbot::llm {
@@ -37,6 +38,10 @@ struct RedactionRules {
   std::vector<std::string> secrets;   // exact strings (the config's own secrets), always redacted;
                                       // strings shorter than 4 characters are ignored
 };
+
+// The rules of the `llm:` section (redact.emails, redact.ips, redact.patterns) with `secrets`
+// (the config's), the provider's API key and every extra header value added.
+RedactionRules redaction_rules(const LlmSettings& settings, std::vector<std::string> secrets);
 
 class Redactor {
  public:

@@ -44,4 +44,59 @@ Result<std::vector<SseEvent>> parse_sse(std::string_view body) {
   return out;
 }
 
+std::vector<SseEvent> SseStream::feed(std::string_view piece) {
+  std::vector<SseEvent> out;
+  while (!broken_ && !piece.empty()) {
+    auto nl = piece.find('\n');
+    if (nl == std::string_view::npos) {
+      partial_.append(piece);
+      if (partial_.size() > kMaxLineBytes) broken_ = true;
+      break;
+    }
+    std::string_view text = piece.substr(0, nl);
+    piece.remove_prefix(nl + 1);
+    if (!partial_.empty()) {
+      partial_.append(text);
+      std::string whole = std::move(partial_);
+      partial_.clear();
+      line(whole, out);
+    } else {
+      line(text, out);
+    }
+  }
+  return out;
+}
+
+void SseStream::line(std::string_view text, std::vector<SseEvent>& out) {
+  if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+  if (text.empty()) {
+    if (has_data_ || !cur_.event.empty()) {
+      if (++events_ > kMaxSseEvents) {
+        broken_ = true;
+        return;
+      }
+      out.push_back(std::move(cur_));
+    }
+    cur_ = SseEvent{};
+    has_data_ = false;
+    return;
+  }
+  if (text.front() == ':') return;
+  auto colon = text.find(':');
+  if (colon == std::string_view::npos) {
+    broken_ = true;
+    return;
+  }
+  std::string_view field = text.substr(0, colon);
+  std::string_view value = text.substr(colon + 1);
+  if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  if (field == "data") {
+    if (has_data_) cur_.data += '\n';
+    cur_.data.append(value);
+    has_data_ = true;
+  } else if (field == "event") {
+    cur_.event.assign(value);
+  }
+}
+
 }  // namespace alertbot::llm

@@ -22,4 +22,23 @@ inline constexpr std::size_t kMaxSseEvents = 100000;
 // an SSE field (e.g. a JSON body where a stream was expected).
 Result<std::vector<SseEvent>> parse_sse(std::string_view body);
 
+// The same parsing, incremental: feed() the body's pieces as they arrive and get the events each
+// piece completed. After a line that is not an SSE field, or past kMaxSseEvents or kMaxLineBytes
+// of one unfinished line, it stops producing events (broken()); the caller's parse of the whole
+// body then reports the error.
+class SseStream {
+ public:
+  static constexpr std::size_t kMaxLineBytes = 4 * 1024 * 1024;
+  std::vector<SseEvent> feed(std::string_view piece);
+  bool broken() const { return broken_; }
+
+ private:
+  void line(std::string_view text, std::vector<SseEvent>& out);
+  std::string partial_;  // the unfinished last line
+  SseEvent cur_;
+  bool has_data_ = false;
+  bool broken_ = false;
+  std::size_t events_ = 0;
+};
+
 }  // namespace alertbot::llm

@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -112,6 +113,12 @@ class ServerCore : public std::enable_shared_from_this<ServerCore> {
   awaitable<void> upgrade(Stream stream, Request req, const Router::Route& route, ConnectionList::iterator conn,
                           ServerRequest sreq);
   awaitable<ServerResponse> dispatch(Request& req, const std::string& remote);
+  // Writes `head`'s status and headers, then every piece `next_piece` gives as one chunk, then
+  // the last chunk. False when the peer went away, a write timed out or the producer threw.
+  template <class Stream>
+  awaitable<bool> write_streamed(Stream& stream, ServerResponse head,
+                                 std::function<awaitable<std::optional<std::string>>()> next_piece, unsigned version,
+                                 bool keep_alive);
   void connection_ended(ConnectionList::iterator conn);
 
   asio::strand<asio::any_io_executor> strand_;
@@ -209,6 +216,12 @@ awaitable<void> ServerCore::serve(Stream& stream, ConnectionList::iterator conn,
       }
       resp = co_await dispatch(req, remote);
     }
+    if (resp.next_piece) {
+      auto next_piece = std::move(resp.next_piece);
+      bool written = co_await write_streamed(stream, std::move(resp), std::move(next_piece), parser.get().version(), keep_alive);
+      if (!written || !keep_alive) break;
+      continue;
+    }
     auto res = to_beast(std::move(resp), parser.get().version(), keep_alive);
     lowest.expires_after(settings_.read_timeout);
     auto [wec, wn] = co_await http::async_write(stream, res, kTuple);
@@ -216,6 +229,40 @@ awaitable<void> ServerCore::serve(Stream& stream, ConnectionList::iterator conn,
   }
   boost::system::error_code ec;
   lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+template <class Stream>
+awaitable<bool> ServerCore::write_streamed(Stream& stream, ServerResponse head,
+                                           std::function<awaitable<std::optional<std::string>>()> next_piece,
+                                           unsigned version, bool keep_alive) {
+  auto& lowest = beast::get_lowest_layer(stream);
+  http::response<http::empty_body> res{static_cast<http::status>(head.status), version};
+  res.set(http::field::server, "alertbot");
+  res.set(http::field::content_type, head.content_type);
+  for (auto& [k, v] : head.headers) res.set(k, v);
+  res.keep_alive(keep_alive);
+  res.chunked(true);
+  http::response_serializer<http::empty_body> sr{res};
+  lowest.expires_after(settings_.read_timeout);
+  auto [hec, hn] = co_await http::async_write_header(stream, sr, kTuple);
+  if (hec) co_return false;
+  for (;;) {
+    std::optional<std::string> piece;
+    try {
+      piece = co_await next_piece();
+    } catch (const std::exception& e) {
+      spdlog::warn("http server: streamed body producer failed: {}", e.what());
+      co_return false;
+    }
+    if (!piece) break;
+    if (piece->empty()) continue;
+    lowest.expires_after(settings_.read_timeout);
+    auto [cec, cn] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(*piece)), kTuple);
+    if (cec) co_return false;
+  }
+  lowest.expires_after(settings_.read_timeout);
+  auto [lec, ln] = co_await asio::async_write(stream, http::make_chunk_last(), kTuple);
+  co_return !lec;
 }
 
 template <class Stream>

@@ -35,6 +35,7 @@ class Transfer {
  public:
   Transfer(const HttpRequest& req, const HttpClientSettings& settings) : easy_(curl_easy_init()) {
     max_bytes_ = settings.max_response_bytes;
+    if (req.on_body) on_piece_ = &req.on_body;
     for (const auto& [k, v] : req.headers) headers_ = curl_slist_append(headers_, (k + ": " + v).c_str());
     headers_ = curl_slist_append(headers_, "Expect:");  // no 100-continue round trip for bodies
     curl_easy_setopt(easy_, CURLOPT_URL, req.url.c_str());
@@ -106,6 +107,11 @@ class Transfer {
       return CURL_WRITEFUNC_ERROR;
     }
     self->response_.body.append(data, bytes);
+    if (self->on_piece_ && bytes > 0) {
+      long status = 0;
+      curl_easy_getinfo(self->easy_, CURLINFO_RESPONSE_CODE, &status);
+      if (status >= 200 && status < 300) (*self->on_piece_)(std::string_view(data, bytes));
+    }
     return bytes;
   }
 
@@ -127,6 +133,7 @@ class Transfer {
   HttpResponse response_;
   std::size_t max_bytes_;
   bool too_large_ = false;
+  const std::function<void(std::string_view)>* on_piece_ = nullptr;  // the request's on_body
   char error_[CURL_ERROR_SIZE] = {0};
 };
 

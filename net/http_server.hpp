@@ -40,6 +40,11 @@ struct ServerResponse {
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
   HttpHeaders headers;
+  // When set, the body is streamed with chunked transfer encoding instead of `body`: each piece
+  // the producer returns is written as it comes (server-sent events, long answers), until it
+  // returns nullopt. Each write is bounded by the server's read_timeout; a producer that throws or
+  // a peer that goes away ends the connection.
+  std::function<awaitable<std::optional<std::string>>()> next_piece;
 
   static ServerResponse text(int status, std::string body);
   static ServerResponse json(int status, std::string body);

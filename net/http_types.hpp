@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,11 @@ struct HttpRequest {
   std::optional<bool> idempotent;
   // Maximum attempts including the first; zero means the client default.
   int max_attempts = 0;
+  // When set, called with each piece of a 2xx answer's body as it arrives (streamed answers such
+  // as server-sent events), on the client's executor; the body is still collected whole in the
+  // response. An attempt that fails after pieces were delivered and is retried delivers its
+  // pieces again from the start. Must not throw.
+  std::function<void(std::string_view)> on_body;
 };
 
 struct HttpResponse {

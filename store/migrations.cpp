@@ -181,10 +181,21 @@ CREATE TRIGGER search_documents_update AFTER UPDATE ON search_documents BEGIN
 END;
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+// What the models cost each investigation (explanation and follow-ups), for the report footer
+// and the weekly digest.
+constexpr const char* kLlmUsageSchema = R"sql(
+ALTER TABLE investigations ADD COLUMN llm_calls BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE investigations ADD COLUMN llm_prompt_tokens BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE investigations ADD COLUMN llm_completion_tokens BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE investigations ADD COLUMN llm_cost_usd DOUBLE PRECISION NOT NULL DEFAULT 0;
+ALTER TABLE investigations ADD COLUMN llm_ms BIGINT NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, "initial schema: events, alerts, groups, investigations, findings, reports, feedback, deploys, jobs",
      kInitialSchema},
     {2, "similar-incident search: search_documents and its FTS5 index", kSearchSchema},
+    {3, "LLM usage per investigation: calls, tokens, cost, latency", kLlmUsageSchema},
 }};
 
 constexpr const char* kCreateVersionTable =

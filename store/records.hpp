@@ -66,6 +66,15 @@ struct AlertGroupRow {
 
 enum class InvestigationStatus { Queued, Running, Done, Failed };
 
+// What the models cost an investigation: its explanation and every follow-up in its thread.
+struct LlmUsage {
+  std::int64_t calls = 0;  // model steps (an explanation with a repair is 2)
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  double cost_usd = 0;
+  std::int64_t latency_ms = 0;  // time spent waiting for the models
+};
+
 struct InvestigationRow {
   Id id = 0;
   std::optional<Id> group_id;
@@ -78,6 +87,7 @@ struct InvestigationRow {
   Time created_at;           // set by the store
   std::optional<Time> started_at;
   std::optional<Time> finished_at;
+  LlmUsage llm;  // set by the store (add_llm_usage)
 };
 
 struct FindingRow {

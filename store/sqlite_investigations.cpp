@@ -10,10 +10,10 @@ constexpr const char* kInsertInvestigation =
     "created_at, started_at, finished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 constexpr const char* kSelectInvestigation =
     "SELECT id, group_id, service, trigger_kind, requested_by, status, report_json, error, created_at, "
-    "started_at, finished_at FROM investigations WHERE id = ?1";
+    "started_at, finished_at, llm_calls, llm_prompt_tokens, llm_completion_tokens, llm_cost_usd, llm_ms FROM investigations WHERE id = ?1";
 constexpr const char* kRecentInvestigations =
     "SELECT id, group_id, service, trigger_kind, requested_by, status, report_json, error, created_at, "
-    "started_at, finished_at FROM investigations ORDER BY created_at DESC, id DESC LIMIT ?1";
+    "started_at, finished_at, llm_calls, llm_prompt_tokens, llm_completion_tokens, llm_cost_usd, llm_ms FROM investigations ORDER BY created_at DESC, id DESC LIMIT ?1";
 // Running (re)starts the clock: started_at = now and finished_at cleared, so a re-run never shows
 // the previous run's end. Done and Failed set finished_at. Empty texts keep the old value.
 constexpr const char* kUpdateInvestigation =
@@ -41,6 +41,15 @@ constexpr const char* kGetReport =
     "SELECT investigation_id, channel, thread_ts, message_ts, state, updated_at FROM reports "
     "WHERE investigation_id = ?1";
 
+constexpr const char* kAddLlmUsage =
+    "UPDATE investigations SET llm_calls = llm_calls + ?2, llm_prompt_tokens = llm_prompt_tokens + ?3, "
+    "llm_completion_tokens = llm_completion_tokens + ?4, llm_cost_usd = llm_cost_usd + ?5, llm_ms = llm_ms + ?6 "
+    "WHERE id = ?1";
+
+constexpr const char* kFindReportByThread =
+    "SELECT investigation_id, channel, thread_ts, message_ts, state, updated_at FROM reports "
+    "WHERE channel = ?1 AND (thread_ts = ?2 OR message_ts = ?2) ORDER BY investigation_id DESC LIMIT 1";
+
 constexpr const char* kInsertFeedback =
     "INSERT INTO feedback (investigation_id, user_id, verdict, comment, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 
@@ -65,6 +74,7 @@ InvestigationRow read_investigation(const Stmt& s) {
   row.created_at = s.time(8);
   row.started_at = s.opt_time(9);
   row.finished_at = s.opt_time(10);
+  row.llm = LlmUsage{s.int64(11), s.int64(12), s.int64(13), s.real(14), s.int64(15)};
   return row;
 }
 
@@ -158,6 +168,23 @@ Result<std::optional<ReportRow>> get_report(Db& db, Id investigation_id) {
   auto stmt = db.prepare(kGetReport, "get_report");
   if (!stmt) return stmt.error();
   stmt->bind_all(investigation_id);
+  return fetch_one(*stmt, read_report);
+}
+
+Result<void> add_llm_usage(Db& db, Id investigation_id, const LlmUsage& u) {
+  auto stmt = db.prepare(kAddLlmUsage, "add_llm_usage");
+  if (!stmt) return stmt.error();
+  if (auto r = stmt->bind_all(investigation_id, u.calls, u.prompt_tokens, u.completion_tokens, u.cost_usd, u.latency_ms).run(); !r) {
+    return r.error();
+  }
+  if (db.changes() == 0) return fail(Errc::NotFound, "add_llm_usage: no investigation " + std::to_string(investigation_id));
+  return {};
+}
+
+Result<std::optional<ReportRow>> find_report_by_thread(Db& db, const std::string& channel, const std::string& thread_ts) {
+  auto stmt = db.prepare(kFindReportByThread, "find_report_by_thread");
+  if (!stmt) return stmt.error();
+  stmt->bind_all(channel, thread_ts);
   return fetch_one(*stmt, read_report);
 }
 

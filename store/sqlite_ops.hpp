@@ -39,6 +39,8 @@ Result<Id> add_finding(Db& db, const FindingRow& finding, Time now);
 Result<std::vector<FindingRow>> list_findings(Db& db, Id investigation_id);
 Result<void> put_report(Db& db, const ReportRow& report, Time now);
 Result<std::optional<ReportRow>> get_report(Db& db, Id investigation_id);
+Result<void> add_llm_usage(Db& db, Id investigation_id, const LlmUsage& usage);
+Result<std::optional<ReportRow>> find_report_by_thread(Db& db, const std::string& channel, const std::string& thread_ts);
 Result<Id> add_feedback(Db& db, const FeedbackRow& feedback, Time now);
 Result<Id> add_deploy(Db& db, const DeployRow& deploy);
 Result<std::vector<DeployRow>> list_deploys(Db& db, const std::string& service, Time from, Time to);

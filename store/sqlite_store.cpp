@@ -106,6 +106,14 @@ class SqliteStore final : public Store {
   awaitable<Result<std::optional<ReportRow>>> get_report(Id investigation_id) override {
     return on_db([investigation_id](Db& db) { return sqlite::get_report(db, investigation_id); });
   }
+  awaitable<Result<void>> add_llm_usage(Id investigation_id, LlmUsage usage) override {
+    return on_db([investigation_id, usage](Db& db) { return sqlite::add_llm_usage(db, investigation_id, usage); });
+  }
+  awaitable<Result<std::optional<ReportRow>>> find_report_by_thread(std::string channel, std::string thread_ts) override {
+    return on_db([channel = std::move(channel), thread_ts = std::move(thread_ts)](Db& db) {
+      return sqlite::find_report_by_thread(db, channel, thread_ts);
+    });
+  }
   awaitable<Result<Id>> add_feedback(FeedbackRow feedback) override {
     return on_db([f = std::move(feedback), t = now()](Db& db) { return sqlite::add_feedback(db, f, t); });
   }

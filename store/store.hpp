@@ -70,11 +70,17 @@ class Store {
                                                        std::string error) = 0;
   // Most recent first.
   virtual awaitable<Result<std::vector<InvestigationRow>>> recent_investigations(int limit) = 0;
+  // Adds `usage` to the investigation's LLM totals (calls, tokens, cost, latency). NotFound when
+  // there is no such investigation.
+  virtual awaitable<Result<void>> add_llm_usage(Id investigation_id, LlmUsage usage) = 0;
   virtual awaitable<Result<Id>> add_finding(FindingRow finding) = 0;
   virtual awaitable<Result<std::vector<FindingRow>>> list_findings(Id investigation_id) = 0;
   // Inserts or replaces the report of `report.investigation_id`.
   virtual awaitable<Result<void>> put_report(ReportRow report) = 0;
   virtual awaitable<Result<std::optional<ReportRow>>> get_report(Id investigation_id) = 0;
+  // The latest report posted in the thread of (channel, thread_ts): the thread's parent message
+  // ts, or the report message's own ts (a reply may name either). nullopt when none.
+  virtual awaitable<Result<std::optional<ReportRow>>> find_report_by_thread(std::string channel, std::string thread_ts) = 0;
   virtual awaitable<Result<Id>> add_feedback(FeedbackRow feedback) = 0;
 
   // --- Similar past investigations (full-text search) ---

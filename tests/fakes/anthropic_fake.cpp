@@ -137,7 +137,9 @@ Result<std::unique_ptr<FakeAnthropic>> FakeAnthropic::start(asio::any_io_executo
     FakeLlmRequest rec{req.path, req.headers, req.body};
     FakeLlmReply reply = script->next(std::move(rec));
     if (reply.delay.count() > 0) co_await clock.sleep_for(reply.delay);
-    co_return reply_for(reply, req);
+    ServerResponse resp = reply_for(reply, req);
+    if (reply.stream_pause.count() > 0 && resp.content_type == "text/event-stream") pace_events(resp, reply.stream_pause, clock);
+    co_return resp;
   });
   HttpServerSettings hs;
   hs.listen = std::move(listen);

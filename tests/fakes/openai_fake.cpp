@@ -109,6 +109,29 @@ ServerResponse reply_for(const FakeLlmReply& r, const ServerRequest& req) {
   return resp;
 }
 
+}  // namespace
+
+void pace_events(ServerResponse& resp, std::chrono::milliseconds pause, Clock& clock) {
+  auto events = std::make_shared<std::deque<std::string>>();
+  std::string_view body = resp.body;
+  while (!body.empty()) {
+    auto end = body.find("\n\n");
+    std::size_t n = end == std::string_view::npos ? body.size() : end + 2;
+    events->emplace_back(body.substr(0, n));
+    body.remove_prefix(n);
+  }
+  resp.body.clear();
+  resp.next_piece = [events, pause, &clock]() -> awaitable<std::optional<std::string>> {
+    if (events->empty()) co_return std::nullopt;
+    co_await clock.sleep_for(pause);
+    std::string piece = std::move(events->front());
+    events->pop_front();
+    co_return piece;
+  };
+}
+
+namespace {
+
 class Fake final : public FakeOpenAi {
  public:
   Fake(std::shared_ptr<FakeLlmScript> script, std::unique_ptr<HttpServer> server)
@@ -132,7 +155,9 @@ Result<std::unique_ptr<FakeOpenAi>> FakeOpenAi::start(asio::any_io_executor exec
     FakeLlmRequest rec{req.path, req.headers, req.body};
     FakeLlmReply reply = script->next(std::move(rec));
     if (reply.delay.count() > 0) co_await clock.sleep_for(reply.delay);
-    co_return reply_for(reply, req);
+    ServerResponse resp = reply_for(reply, req);
+    if (reply.stream_pause.count() > 0 && resp.content_type == "text/event-stream") pace_events(resp, reply.stream_pause, clock);
+    co_return resp;
   });
   HttpServerSettings hs;
   hs.listen = std::move(listen);

@@ -23,6 +23,7 @@
 
 namespace alertbot {
 class Clock;
+struct ServerResponse;
 }
 
 namespace alertbot::fakes {
@@ -42,6 +43,9 @@ struct FakeLlmReply {
   std::chrono::milliseconds delay{0};  // waited on the fake's clock before answering
   long prompt_tokens = 12, completion_tokens = 5;
   std::size_t chunk_bytes = 4;  // streaming: text is sent in pieces of this many bytes
+  // Streaming: when set, each server-sent event is written on its own (chunked encoding) after
+  // waiting this long on the fake's clock, so a client sees the answer grow.
+  std::chrono::milliseconds stream_pause{0};
 
   static FakeLlmReply answer(std::string text) { return FakeLlmReply{Kind::Text, std::move(text)}; }
   static FakeLlmReply tools(std::vector<FakeToolCall> calls) {
@@ -99,6 +103,10 @@ class FakeLlmScript {
   std::deque<FakeLlmReply> replies_;
   std::vector<FakeLlmRequest> requests_;
 };
+
+// Turns a text/event-stream `resp` into one written event by event with `pause` (on `clock`)
+// before each (see FakeLlmReply::stream_pause). `clock` must outlive the response.
+void pace_events(ServerResponse& resp, std::chrono::milliseconds pause, Clock& clock);
 
 class FakeOpenAi {
  public:

@@ -117,7 +117,7 @@ class Workspace final : public SlackWorkspace {
 
   std::string post_user_message(const std::string& channel, const std::string& user, const std::string& text,
                                 const std::string& thread_ts) override {
-    json::object event;
+    json::object event, mention;
     std::string ts;
     {
       std::lock_guard lock(st_->mutex);
@@ -125,8 +125,16 @@ class Workspace final : public SlackWorkspace {
       ts = m.ts;
       st_->channels[channel].push_back(m);
       event = st_->message_event(m);
+      // Mentioning the app also sends app_mention (its own event id), as Slack does for apps
+      // subscribed to both.
+      if (text.find("<@" + st_->settings.bot_user_id + ">") != std::string::npos) {
+        mention = event;
+        mention["type"] = "app_mention";
+        mention.erase("channel_type");
+      }
     }
     st_->deliver("events_api", std::move(event), {});
+    if (!mention.empty()) st_->deliver("events_api", std::move(mention), {});
     return ts;
   }
 

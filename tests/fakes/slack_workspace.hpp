@@ -124,7 +124,8 @@ class SlackWorkspace {
   // Where an integration posts messages into `channel` (Alertmanager's slack_configs api_url).
   virtual std::string incoming_webhook_url(const std::string& channel) const = 0;
 
-  // A person writes in a channel (or a thread); delivered as a message event. Returns the ts.
+  // A person writes in a channel (or a thread); delivered as a message event, and also as an
+  // app_mention event when the text mentions the bot user. Returns the ts.
   virtual std::string post_user_message(const std::string& channel, const std::string& user, const std::string& text,
                                         const std::string& thread_ts = {}) = 0;
   // A person runs a slash command in `channel` (a slash_commands delivery with a fresh

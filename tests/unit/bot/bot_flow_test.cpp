@@ -309,6 +309,133 @@ TEST_F(BotFlowTest, AModelThatFailsLeavesTheDeterministicReportAndSaysWhy) {
   run_coro(io_, (*model)->stop());
 }
 
+namespace {
+// The model's structured answer for the harness' incident (deploy-4121 of checkout).
+std::string explained_answer(const std::string& summary) {
+  json::object cause{{"title", "Deploy v2.14.0 slowed checkout"},
+                     {"explanation", "The p99 step follows the deploy by two minutes."},
+                     {"confidence", 0.8},
+                     {"evidence", json::array{"m1", "d1"}},
+                     {"suspect_kind", "deploy"},
+                     {"suspect_ref", "deploy-4121"},
+                     {"fix", "Roll back to v2.13.4."}};
+  return json::serialize(json::object{{"summary", summary}, {"causes", json::array{cause}}});
+}
+}  // namespace
+
+// The model's summary appears in the placeholder while it is written (several chat.update calls
+// with a growing summary), then the final report replaces it.
+TEST_F(BotFlowTest, TheSummaryStreamsIntoThePlaceholderAsTheModelWritesIt) {
+  auto model = fakes::FakeOpenAi::start(io_.get_executor(), clock_);
+  ASSERT_TRUE(model);
+  config_.llm.provider = llm::LlmProvider::OpenAi;
+  config_.llm.base_url = (*model)->url();
+  config_.llm.model = "gpt-test";
+  config_.llm.api_key = "sk-test-llm-secret-0123456789";
+  config_.llm.timeout = 120s;
+  const std::string summary =
+      "Checkout p99 latency rose from about 180 ms to 900 ms two minutes after deploy v2.14.0 (deploy-4121); "
+      "nothing else changed in the window, so the deploy is the likely cause and rolling back should recover it.";
+  auto reply = fakes::FakeLlmReply::answer(explained_answer(summary));
+  reply.chunk_bytes = 8;
+  reply.stream_pause = 250ms;
+  (*model)->push(reply);
+  add_deploy("deploy-4121", 14min);
+  start_bot();
+  std::string alert_ts = post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return ws_->thread(kChannel, alert_ts).size() == 2; }));
+  for (int step = 0; step < 400 && reports_.empty(); ++step) {
+    clock_.advance(250ms);
+    run_until(io_, [&] { return !reports_.empty(); }, 25ms);
+  }
+  ASSERT_FALSE(reports_.empty());
+  std::vector<std::string> drafts;
+  for (const auto& call : ws_->calls("chat.update")) {
+    if (call.args.at("text").find("summary being written") != std::string::npos) drafts.push_back(call.args.at("blocks"));
+  }
+  ASSERT_GE(drafts.size(), 3u) << "the summary should show up in several updates";
+  // Each draft shows a longer start of the summary than the one before.
+  std::vector<std::size_t> shown;
+  for (const auto& blocks : drafts) {
+    std::size_t n = 0;
+    while (n < summary.size() && blocks.find(summary.substr(0, n + 1)) != std::string::npos) ++n;
+    if (!shown.empty()) {
+      EXPECT_GT(n, shown.back()) << blocks;
+    }
+    shown.push_back(n);
+  }
+  EXPECT_GT(shown.front(), 0u);
+  EXPECT_LT(shown.front(), summary.size() / 2) << "the first draft shows only the start of the summary";
+  const auto final_reply = ws_->thread(kChannel, alert_ts)[1];
+  EXPECT_NE(final_reply.blocks_json.find(summary), std::string::npos) << final_reply.blocks_json;
+  EXPECT_EQ(final_reply.text.find("summary being written"), std::string::npos);
+  EXPECT_TRUE(reports_[0].llm.used);
+  run_coro(io_, (*model)->stop());
+}
+
+// A question in the report's thread: the model calls two tools (the deploy list from the store,
+// the latency from Prometheus), and its answer, neutralised, is posted once in the thread.
+TEST_F(BotFlowTest, AFollowUpQuestionIsAnsweredWithTwoToolCalls) {
+  auto model = fakes::FakeOpenAi::start(io_.get_executor(), clock_);
+  ASSERT_TRUE(model);
+  config_.llm.provider = llm::LlmProvider::OpenAi;
+  config_.llm.base_url = (*model)->url();
+  config_.llm.model = "gpt-test";
+  config_.llm.api_key = "sk-test-llm-secret-0123456789";
+  (*model)->push(fakes::FakeLlmReply::answer(explained_answer("Latency rose after deploy-4121.")));
+  (*model)->push(fakes::FakeLlmReply::tools({{"call_1", "list_deploys", R"({"service":"checkout","hours":2})"}}));
+  (*model)->push(fakes::FakeLlmReply::tools({{"call_2", "query_metrics", R"({"service":"checkout","minutes":30})"}}));
+  (*model)->push(fakes::FakeLlmReply::answer("Yes: deploy-4121 went out 14 min ago and p99 rose right after. <!channel>"));
+  add_deploy("deploy-4121", 14min);
+  start_bot();
+  std::string alert_ts = post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  ws_->post_user_message(kChannel, "U0HUMAN", "thanks, looking", alert_ts);  // not for the bot
+  ws_->post_user_message(kChannel, "U0HUMAN", "<@U0ALERTBOT> did deploy-4121 cause this?", alert_ts);
+  auto answered = [&] {
+    auto thread = ws_->thread(kChannel, alert_ts);
+    return thread.size() >= 5 && thread.back().text.find("Looking into it") == std::string::npos;
+  };
+  ASSERT_TRUE(run_until(io_, answered));
+  run_until(io_, [] { return false; }, 300ms);  // a duplicate answer would show up by now
+  auto thread = ws_->thread(kChannel, alert_ts);
+  ASSERT_EQ(thread.size(), 5u) << "alert, report, two people's replies, one answer";
+  const auto& answer = thread.back();
+  EXPECT_EQ(answer.bot_id, "B0ALERTBOT");
+  EXPECT_NE(answer.blocks_json.find("deploy-4121 went out 14 min ago"), std::string::npos) << answer.blocks_json;
+  EXPECT_EQ(answer.blocks_json.find("<!channel>"), std::string::npos) << "model text must never ping";
+  EXPECT_NE(answer.blocks_json.find("2 tool calls: list_deploys, query_metrics"), std::string::npos) << answer.blocks_json;
+  auto requests = (*model)->requests();
+  ASSERT_EQ(requests.size(), 4u);
+  const std::string& last = requests[3].body;
+  EXPECT_NE(last.find("did deploy-4121 cause this?"), std::string::npos);
+  EXPECT_EQ(last.find("<@U0ALERTBOT>"), std::string::npos);
+  auto msgs = json::parse(last).at("messages").as_array();
+  ASSERT_EQ(msgs.size(), 6u);  // system, question, call, answer, call, answer
+  EXPECT_EQ(msgs[3].at("role"), "tool");
+  EXPECT_NE(json::serialize(msgs[3]).find("deploy-4121"), std::string::npos) << json::serialize(msgs[3]);
+  EXPECT_EQ(msgs[5].at("role"), "tool");
+  EXPECT_EQ(json::serialize(msgs[5]).find("error"), std::string::npos) << json::serialize(msgs[5]);
+  for (const auto& r : requests) EXPECT_EQ(r.body.find("sk-test-llm-secret"), std::string::npos);
+  // The investigation's LLM totals: the explanation and the three follow-up steps.
+  auto row = run_coro(io_, seed().get_investigation(reports_[0].id));
+  ASSERT_TRUE(row && *row);
+  EXPECT_EQ((*row)->llm.calls, 4);
+  EXPECT_EQ((*row)->llm.prompt_tokens, 48);
+  EXPECT_EQ((*row)->llm.completion_tokens, 20);
+  run_coro(io_, (*model)->stop());
+}
+
+TEST_F(BotFlowTest, WithoutAModelAFollowUpIsToldWhy) {
+  add_deploy("deploy-4121", 14min);
+  start_bot();
+  std::string alert_ts = post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  ws_->post_user_message(kChannel, "U0HUMAN", "was it the deploy?", alert_ts);
+  ASSERT_TRUE(run_until(io_, [&] { return ws_->thread(kChannel, alert_ts).size() == 4; }));
+  EXPECT_NE(ws_->thread(kChannel, alert_ts).back().text.find("once an LLM is configured"), std::string::npos);
+}
+
 TEST_F(BotFlowTest, PeopleTalkingInTheChannelAreLeftAlone) {
   start_bot();
   ws_->post_user_message(kChannel, "U0HUMAN", "is checkout slow for anyone else?");

@@ -350,5 +350,48 @@ TEST(LlmClientFactory, NoneGivesNullAndCostUsesPrices) {
   EXPECT_DOUBLE_EQ(cost_usd(ChatUsage{}, s), 0.0);
 }
 
+// The pieces reach on_text while the answer is still coming: the fake writes one event per
+// step of its own clock, and the first pieces are seen before the rest was sent.
+TEST_F(OpenAiClientTest, StreamedPiecesArriveBeforeTheAnswerEnds) {
+  const std::string text = "The pool of checkout-db connections is exhausted since 14:02.";
+  auto reply = FakeLlmReply::answer(text);
+  reply.chunk_bytes = 8;
+  reply.stream_pause = 10ms;
+  fake_->push(reply);
+  auto client = make_llm_client(*http_, clock_, settings_);
+  std::string seen;
+  std::optional<Result<ChatResponse>> out;
+  asio::co_spawn(io_, client->chat(ask("why?", true), [&](std::string_view s) { seen.append(s); }),
+                 [&](std::exception_ptr e, Result<ChatResponse> r) {
+                   if (e) std::rethrow_exception(e);
+                   out.emplace(std::move(r));
+                 });
+  // Let the fake send a few events, one per 10 ms of its clock.
+  for (int step = 0; step < 4; ++step) {
+    ASSERT_TRUE(alertbot::testing::run_until(io_, [&] { return fake_clock_.sleepers() > 0; }));
+    fake_clock_.advance(10ms);
+  }
+  ASSERT_TRUE(alertbot::testing::run_until(io_, [&] { return !seen.empty(); }));
+  EXPECT_FALSE(out.has_value());
+  EXPECT_LT(seen.size(), text.size());
+  EXPECT_EQ(text.substr(0, seen.size()), seen);
+  ASSERT_TRUE(alertbot::testing::run_until(io_, [&] {
+    if (fake_clock_.sleepers()) fake_clock_.advance(10ms);
+    return out.has_value();
+  }));
+  ASSERT_TRUE(*out) << out->error().describe();
+  EXPECT_EQ((*out)->content, text);
+  EXPECT_EQ(seen, text);  // every piece once, in order
+}
+
+TEST_F(OpenAiClientTest, ToolChoiceNoneWhenToolsAreNotAllowed) {
+  ChatRequest req = ask("answer now");
+  req.tools = {ToolSpec{"list_deploys", "Deploys", R"({"type":"object"})"}};
+  req.tools_allowed = false;
+  auto r = chat(req);
+  ASSERT_TRUE(r) << r.error().describe();
+  EXPECT_EQ(last_body().at("tool_choice"), "none");
+}
+
 }  // namespace
 }  // namespace alertbot::llm

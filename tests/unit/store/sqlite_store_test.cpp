@@ -350,6 +350,37 @@ TEST_F(SqliteStore, PutReportReplacesTheInvestigationsReport) {
   EXPECT_EQ(run(store_->put_report({inv + 1, "C1", "1", "2", "final", {}})).error().code, Errc::NotFound);
 }
 
+TEST_F(SqliteStore, FindReportByThreadTakesTheParentOrTheReportsOwnTs) {
+  const Id first = run(store_->create_investigation(investigation("api"))).value();
+  const Id rerun = run(store_->create_investigation(investigation("api"))).value();
+  ASSERT_TRUE(run(store_->put_report({first, "C1", "100.1", "100.2", "final", {}})));
+  ASSERT_TRUE(run(store_->put_report({rerun, "C1", "100.1", "100.9", "final", {}})));
+  auto by_parent = run(store_->find_report_by_thread("C1", "100.1")).value();
+  ASSERT_TRUE(by_parent);
+  EXPECT_EQ(by_parent->investigation_id, rerun) << "the latest report of the thread";
+  auto by_own = run(store_->find_report_by_thread("C1", "100.2")).value();
+  ASSERT_TRUE(by_own);
+  EXPECT_EQ(by_own->investigation_id, first);
+  EXPECT_FALSE(run(store_->find_report_by_thread("C2", "100.1")).value());
+  EXPECT_FALSE(run(store_->find_report_by_thread("C1", "999.1")).value());
+}
+
+TEST_F(SqliteStore, LlmUsageAddsUpPerInvestigation) {
+  const Id inv = run(store_->create_investigation(investigation("api"))).value();
+  EXPECT_EQ(run(store_->get_investigation(inv)).value()->llm.calls, 0);
+  ASSERT_TRUE(run(store_->add_llm_usage(inv, {2, 1200, 300, 0.0042, 1800})));
+  ASSERT_TRUE(run(store_->add_llm_usage(inv, {3, 5000, 200, 0.01, 4200})));
+  auto row = run(store_->get_investigation(inv)).value();
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->llm.calls, 5);
+  EXPECT_EQ(row->llm.prompt_tokens, 6200);
+  EXPECT_EQ(row->llm.completion_tokens, 500);
+  EXPECT_NEAR(row->llm.cost_usd, 0.0142, 1e-12);
+  EXPECT_EQ(row->llm.latency_ms, 6000);
+  EXPECT_EQ(run(store_->recent_investigations(1)).value().at(0).llm.prompt_tokens, 6200);
+  EXPECT_EQ(run(store_->add_llm_usage(inv + 1, {1, 1, 1, 0, 1})).error().code, Errc::NotFound);
+}
+
 TEST_F(SqliteStore, AddFeedbackNeedsAnInvestigation) {
   const Id inv = run(store_->create_investigation(investigation("api"))).value();
   EXPECT_TRUE(run(store_->add_feedback(feedback(inv, "helpful"))));
