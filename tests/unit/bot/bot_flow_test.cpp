@@ -16,6 +16,7 @@
 #include "tests/fakes/prometheus_fake.hpp"
 #include "tests/fakes/slack_workspace.hpp"
 #include "bot/worker.hpp"
+#include "tests/fakes/anthropic_fake.hpp"
 #include "tests/fakes/openai_fake.hpp"
 #include "tests/support/bot_harness.hpp"
 #include "tests/support/fake_clock.hpp"
@@ -423,6 +424,41 @@ TEST_F(BotFlowTest, AFollowUpQuestionIsAnsweredWithTwoToolCalls) {
   EXPECT_EQ((*row)->llm.calls, 4);
   EXPECT_EQ((*row)->llm.prompt_tokens, 48);
   EXPECT_EQ((*row)->llm.completion_tokens, 20);
+  run_coro(io_, (*model)->stop());
+}
+
+// The same path with Anthropic's Messages API: the explanation streams and is used, and a
+// follow-up runs its tool call through tool_use / tool_result blocks.
+TEST_F(BotFlowTest, AnthropicExplainsAndAnswersAFollowUp) {
+  auto model = fakes::FakeAnthropic::start(io_.get_executor(), clock_);
+  ASSERT_TRUE(model);
+  config_.llm.provider = llm::LlmProvider::Anthropic;
+  config_.llm.base_url = (*model)->url();
+  config_.llm.model = "claude-test";
+  config_.llm.api_key = "sk-ant-test-secret-0123456789";
+  (*model)->push(fakes::FakeLlmReply::answer(explained_answer("Latency rose after deploy-4121.")));
+  (*model)->push(fakes::FakeLlmReply::tools({{"toolu_1", "list_deploys", R"({"service":"checkout"})"}}));
+  (*model)->push(fakes::FakeLlmReply::answer("deploy-4121 is the only deploy in the last day."));
+  add_deploy("deploy-4121", 14min);
+  start_bot();
+  std::string alert_ts = post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return !reports_.empty(); }));
+  EXPECT_TRUE(reports_[0].llm.used) << reports_[0].llm.fallback_reason.value_or("");
+  EXPECT_EQ(reports_[0].llm.provider, "anthropic");
+  EXPECT_EQ(reports_[0].summary, "Latency rose after deploy-4121.");
+  ws_->post_user_message(kChannel, "U0HUMAN", "any other deploys today?", alert_ts);
+  ASSERT_TRUE(run_until(io_, [&] {
+    auto thread = ws_->thread(kChannel, alert_ts);
+    return thread.size() == 4 && thread.back().text.find("only deploy") != std::string::npos;
+  }));
+  auto requests = (*model)->requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[0].header("x-api-key").value_or(""), "sk-ant-test-secret-0123456789");
+  auto last = json::parse(requests[2].body).as_object();
+  auto msgs = last.at("messages").as_array();
+  ASSERT_EQ(msgs.size(), 3u);  // the question, the tool_use, the tool_result
+  EXPECT_NE(json::serialize(msgs[2]).find("tool_result"), std::string::npos) << json::serialize(msgs[2]);
+  EXPECT_NE(json::serialize(msgs[2]).find("deploy-4121"), std::string::npos) << json::serialize(msgs[2]);
   run_coro(io_, (*model)->stop());
 }
 

@@ -124,5 +124,59 @@ TEST_F(HttpServerTest, BadListenAddressIsRejected) {
   EXPECT_EQ(s.error().code, Errc::InvalidArgument);
 }
 
+// A streamed answer goes out in chunks as its producer gives them; the client sees each piece
+// through on_body before the whole body is in, and the connection stays usable afterwards.
+TEST_F(HttpServerTest, StreamedBodyArrivesPieceByPiece) {
+  auto gate = std::make_shared<asio::steady_timer>(io_, asio::steady_timer::time_point::max());
+  Router r;
+  r.add("GET", "/stream", [gate](ServerRequest) -> awaitable<ServerResponse> {
+    ServerResponse resp;
+    resp.content_type = "text/event-stream";
+    auto n = std::make_shared<int>(0);
+    resp.next_piece = [gate, n]() -> awaitable<std::optional<std::string>> {
+      if (*n == 3) co_return std::nullopt;
+      if (*n == 2) {  // the last piece waits until the test has seen the first two
+        auto [ec] = co_await gate->async_wait(asio::as_tuple(asio::use_awaitable));
+        (void)ec;
+      }
+      co_return "data: " + std::to_string((*n)++) + "\n\n";
+    };
+    co_return resp;
+  });
+  start(std::move(r));
+  std::string seen;
+  HttpRequest req{.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/stream", .max_attempts = 1};
+  req.on_body = [&](std::string_view piece) { seen.append(piece); };
+  std::optional<Result<HttpResponse>> out;
+  asio::co_spawn(io_, client_->send(req), [&](std::exception_ptr e, Result<HttpResponse> r) {
+    if (e) std::rethrow_exception(e);
+    out.emplace(std::move(r));
+  });
+  ASSERT_TRUE(run_until(io_, [&] { return seen == "data: 0\n\ndata: 1\n\n"; }));
+  EXPECT_FALSE(out.has_value());
+  gate->expires_at(asio::steady_timer::time_point::min());  // a wait now, or one already started, ends
+  ASSERT_TRUE(run_until(io_, [&] { return out.has_value(); }));
+  ASSERT_TRUE(*out) << out->error().describe();
+  EXPECT_EQ((*out)->status, 200);
+  EXPECT_EQ((*out)->body, "data: 0\n\ndata: 1\n\ndata: 2\n\n");
+  EXPECT_EQ(seen, (*out)->body);
+  EXPECT_EQ((*out)->header("content-type").value_or(""), "text/event-stream");
+  EXPECT_EQ(get("/stream").status, 200);  // the next request on the pool works
+}
+
+TEST_F(HttpServerTest, OnBodyIsNotCalledForAnErrorAnswer) {
+  Router r;
+  r.add("GET", "/missing", [](ServerRequest) -> awaitable<ServerResponse> { co_return ServerResponse::text(503, "down"); });
+  start(std::move(r));
+  std::string seen;
+  HttpRequest req{.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/missing", .max_attempts = 1};
+  req.on_body = [&](std::string_view piece) { seen.append(piece); };
+  auto resp = run_coro(io_, client_->send(req));
+  ASSERT_TRUE(resp);
+  EXPECT_EQ(resp->status, 503);
+  EXPECT_EQ(resp->body, "down");
+  EXPECT_TRUE(seen.empty());
+}
+
 }  // namespace
 }  // namespace alertbot
