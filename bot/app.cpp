@@ -10,6 +10,10 @@
 #include <unistd.h>
 
 #include "bot/config.hpp"
+#include "bot/commands.hpp"
+#include "bot/digest_schedule.hpp"
+#include "bot/report_links.hpp"
+#include "bot/report_routes.hpp"
 #include "bot/event_router.hpp"
 #include "bot/hook_routes.hpp"
 #include "bot/http_mode.hpp"
@@ -72,10 +76,12 @@ class BotApp final : public App {
         pipeline_(registry_, clock, {}, analysis_pool_.get_executor()),
         wakeup_(ex, clock),
         intake_(*store_, *api_, config_, registry_, clock, wakeup_),
+        commands_(*store_, *api_, config_, intake_, registry_, clock),
         llm_(llm::make_llm_client(*http_, clock, config.llm)),
         worker_(*store_, *api_, pipeline_, config_, clock, wakeup_, WorkerSettings{.worker_id = worker_name()}, llm_.get(),
                 &tools_),
         replay_wakeup_(ex, clock),
+        counter_wakeup_(ex, clock),
         tasks_(ex),
         stop_signal_(ex, asio::steady_timer::time_point::max()) {
     investigators::register_builtin_sources(registry_, investigators::SourceDeps{*http_, clock, deploys_.get(), past_.get(), ex});
@@ -100,6 +106,7 @@ class BotApp final : public App {
     spdlog::info("slack: connected to {} as {} (user {}, bot {})", me->team, me->url, me->user_id, me->bot_id);
     if (stopping_) co_return Result<void>();  // stop() came during start-up
     router_ = std::make_unique<EventRouter>(executor_, *store_, config_, intake_, *me, clock_);
+    router_->set_commands(&commands_);
     const bool http_mode = config_.slack.mode == slack::SlackMode::Http;
     if (!http_mode) {
       socket_ = std::make_unique<slack::SocketModeClient>(*api_, clock_, config_.slack, envelope_handler());
@@ -109,6 +116,11 @@ class BotApp final : public App {
     }
     tasks_.spawn(worker_.run(), "worker");
     tasks_.spawn(replay_loop(), "replay");
+    tasks_.spawn(intake_.run_counters(counter_wakeup_), "counters");
+    if (config_.has_digest) {
+      digest_ = std::make_unique<DigestScheduler>(*store_, *api_, config_.digest, clock_, worker_name());
+      tasks_.spawn(digest_->run(), "digest");
+    }
     Result<void> result;
     if (http_mode) {
       // Slack comes to us: wait for stop(), then take no more requests before draining.
@@ -129,6 +141,9 @@ class BotApp final : public App {
     if (drained.index() == 1) spdlog::warn("shutdown: {} event(s) still in flight; replay picks them up", router_->in_flight());
     worker_.stop();
     replay_wakeup_.notify();
+    intake_.stop();
+    counter_wakeup_.notify();
+    if (digest_) digest_->stop();
     co_await tasks_.join();
     co_return result;
   }
@@ -139,6 +154,9 @@ class BotApp final : public App {
     if (socket_) socket_->stop();
     worker_.stop();
     replay_wakeup_.notify();
+    intake_.stop();
+    counter_wakeup_.notify();
+    if (digest_) digest_->stop();
   }
 
   int open_sockets() const override { return socket_ ? socket_->open_sockets() : 0; }
@@ -174,6 +192,7 @@ class BotApp final : public App {
                             envelope_handler());
     }
     if (config_.has_hooks) add_hook_routes(router, config_.hooks, *store_, clock_, envelope_handler());
+    add_report_routes(router, *store_, link_secret_for(config_));
     HttpServerSettings hs;
     hs.listen = config_.server.listen;
     auto server = start_http_server(executor_, hs, std::move(router));
@@ -197,10 +216,13 @@ class BotApp final : public App {
   investigators::Pipeline pipeline_;
   Wakeup wakeup_;
   AlertIntake intake_;
+  Commands commands_;
   std::unique_ptr<llm::LlmClient> llm_;  // nullptr with provider none
   investigators::ToolRegistry tools_;    // what the model may call for follow-up questions
   InvestigationWorker worker_;
   Wakeup replay_wakeup_;
+  Wakeup counter_wakeup_;  // the intake's counter messages
+  std::unique_ptr<DigestScheduler> digest_;  // with a digest: section
   TaskGroup tasks_;   // the worker and replay loops; joined before run() returns
   bool stopping_ = false;
   asio::steady_timer stop_signal_;  // cancelled by stop(): ends run()'s wait in HTTP mode

@@ -39,14 +39,25 @@ const std::vector<Command>& commands() {
        "alertbot investigate --config FILE (--alert FILE | --service NAME [--since DUR]) [--at RFC3339] "
        "[--format text|markdown|json]",
        with_log({"config", "alert", "service", "since", "at", "format"}), {}, cmd_investigate, nullptr},
-      {"digest", "post or print the weekly digest", "alertbot digest --config FILE", with_log({"config"}), {}, nullptr,
-       "the weekly digest"},
+      {"digest", "post or print the weekly digest",
+       "alertbot digest --config FILE [--week YYYY-Www] [--format text|json] [--post]\n\n"
+       "The digest of one ISO week (--week 2026-W47: Monday 00:00 to Monday 00:00 in digest.timezone,\n"
+       "UTC without a digest section), or of the 7 days up to now: alerts by service and severity,\n"
+       "investigations, median time to first reply and to full report, the noisiest alerts with tuning\n"
+       "suggestions, regressions traced to deploys, helpfulness and LLM cost. Printed on stdout; --post\n"
+       "also posts it to digest.channel (an on-demand post; the weekly one is the bot's). See docs/digest.md.",
+       with_log({"config", "week", "format"}), {"post"}, cmd_digest, nullptr},
       {"check-config", "validate a config file and print it with secrets masked", "alertbot check-config --config FILE",
        with_log({"config"}), {}, cmd_check_config, nullptr},
       {"migrate", "apply the store's schema migrations", "alertbot migrate --config FILE", with_log({"config"}), {},
        cmd_migrate, nullptr},
-      {"mcp", "serve the investigators as MCP tools on stdio", "alertbot mcp --config FILE", with_log({"config"}), {},
-       nullptr, "the LLM layer (tools and MCP server)"},
+      {"mcp", "serve the investigators as MCP tools on stdio",
+       "alertbot mcp --config FILE [--log-format auto|text|json] [--log-level LEVEL]\n\n"
+       "An MCP (Model Context Protocol) server for coding agents: JSON-RPC messages, one per line, on\n"
+       "stdin, replies on stdout; logs go to stderr. Tools: list_services, query_metrics, search_traces,\n"
+       "get_trace, list_deploys, get_diff, search_logs, find_similar_investigations (when the store\n"
+       "exists). Exits 0 at the end of input, once the calls in flight are answered. See docs/mcp.md.",
+       with_log({"config"}), {}, cmd_mcp, nullptr},
       {"version", "print the version", "alertbot version", {}, {}, nullptr, nullptr},
   };
   return list;

@@ -38,7 +38,9 @@ std::optional<Config> load_config_for(const CliArgs& args, int& exit_code);
 int cmd_run(const CliArgs& args);
 int cmd_demo(const CliArgs& args);
 int cmd_investigate(const CliArgs& args);
+int cmd_digest(const CliArgs& args);
 int cmd_check_config(const CliArgs& args);
 int cmd_migrate(const CliArgs& args);
+int cmd_mcp(const CliArgs& args);
 
 }  // namespace alertbot::bot

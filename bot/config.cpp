@@ -42,12 +42,17 @@ Config parse(const YAML::Node& root, const config_detail::Source& source) {
     config_detail::read_hooks(*r, config.hooks);
   }
   if (auto r = top.map(store::StoreSettings::kName)) config_detail::read_store(*r, config.store);
+  if (auto r = top.map(DigestSettings::kName)) {
+    config.has_digest = true;
+    config_detail::read_digest(*r, config.digest);
+  }
   if (auto r = top.map(llm::LlmSettings::kName)) config_detail::read_llm(*r, config.llm);
   if (auto r = top.map(LogSettings::kName)) config_detail::read_log(*r, config.log);
   auto channels = top.map_list("channels");
   config_detail::read_channels(channels, config.channels);
   auto services = top.map_list("services");
   config_detail::read_services(services, config.services);
+  if (auto r = top.map(CommandSettings::kName)) config_detail::read_commands(*r, config.commands);
   top.finish();
   return config;
 }
@@ -118,7 +123,8 @@ Config load_config_text(const std::string& text, const std::string& name) {
 }
 
 std::vector<std::string> Config::secrets() const {
-  std::vector<std::string> out = {slack.app_token, slack.bot_token, slack.signing_secret, llm.api_key, hooks.token};
+  std::vector<std::string> out = {slack.app_token, slack.bot_token, slack.signing_secret, llm.api_key, hooks.token,
+                                  server.link_secret};
   for (const auto& [name, value] : llm.headers) {
     if (config_detail::is_sensitive_header(name)) out.push_back(value);
   }
@@ -135,6 +141,19 @@ std::vector<std::string> Config::secrets() const {
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+bool CommandRule::allows(std::string_view user, std::string_view channel) const {
+  auto listed = [](const std::vector<std::string>& list, std::string_view v) {
+    return std::any_of(list.begin(), list.end(), [&](const std::string& e) { return e == "*" || e == v; });
+  };
+  return listed(users, user) && listed(channels, channel);
+}
+
+const CommandRule& CommandSettings::rule(std::string_view command) const {
+  static const CommandRule kEveryone;
+  auto it = rules.find(std::string(command));
+  return it == rules.end() ? kEveryone : it->second;
 }
 
 const ChannelSettings* Config::channel(std::string_view id) const {

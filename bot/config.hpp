@@ -5,10 +5,13 @@
 // the line, the key path and the reason; nothing is half-loaded.
 #pragma once
 
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "bot/digest_settings.hpp"
 #include "investigators/service_settings.hpp"
 #include "llm/llm_settings.hpp"
 #include "net/server_settings.hpp"
@@ -19,10 +22,41 @@ namespace alertbot::bot {
 
 enum class InvestigateMode { Auto, OnRequest, Off };
 
+// A daily span of minutes after midnight UTC; `from` > `to` wraps midnight (22:00-07:00).
+struct QuietHours {
+  int from_minute = 0;
+  int to_minute = 0;
+  bool contains(int minute_of_day) const {
+    return from_minute <= to_minute ? minute_of_day >= from_minute && minute_of_day < to_minute
+                                    : minute_of_day >= from_minute || minute_of_day < to_minute;
+  }
+};
+
 // One entry of `channels:`: a Slack channel the bot watches for alerts.
 struct ChannelSettings {
   std::string id;                                // C... channel id
   InvestigateMode investigate = InvestigateMode::Auto;  // auto | on-request | off
+  // Only alerts of these severities (lower case) are investigated automatically; empty: all.
+  std::vector<std::string> severities;
+  // During these hours only alerts of `quiet_severities` are investigated automatically; the
+  // others are recorded (and counted in the digest).
+  std::optional<QuietHours> quiet_hours;
+  std::vector<std::string> quiet_severities{"critical", "page"};
+};
+
+// Who may run one command where (`commands:`). "*" in either list means anyone / anywhere.
+struct CommandRule {
+  std::vector<std::string> users{"*"};
+  std::vector<std::string> channels{"*"};
+  bool allows(std::string_view user, std::string_view channel) const;
+};
+
+// The `commands:` section: a rule per command (investigate, status, deploys, digest, silence);
+// help is always allowed. Default: everyone everywhere.
+struct CommandSettings {
+  static constexpr const char* kName = "commands";
+  std::map<std::string, CommandRule> rules;
+  const CommandRule& rule(std::string_view command) const;
 };
 
 enum class LogFormat { Auto, Text, Json };
@@ -51,15 +85,18 @@ struct Config {
   slack::SlackSettings slack;
   ServerSettings server;
   HooksSettings hooks;
+  DigestSettings digest;  // meaningful when has_digest
   store::StoreSettings store;
   llm::LlmSettings llm;
   LogSettings log;
   std::vector<ChannelSettings> channels;
   std::vector<investigators::ServiceSettings> services;
+  CommandSettings commands;
   // Sections present in the file (an `investigate` run needs no slack or server section).
   bool has_slack = false;
   bool has_server = false;
   bool has_hooks = false;
+  bool has_digest = false;
 
   // Every secret value in the config (tokens, keys, passwords in URLs), for log masking.
   std::vector<std::string> secrets() const;

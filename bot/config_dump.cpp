@@ -2,6 +2,8 @@
 // output loads back (secrets then read "***").
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
+
 #include "bot/config.hpp"
 #include "bot/config_reader.hpp"
 #include "bot/config_sections.hpp"
@@ -128,9 +130,24 @@ std::string dump_config_masked(const Config& config) {
       .integer("connections", slack.connections)
       .boolean("debug_reconnects", slack.debug_reconnects)
       .end();
-  m.begin(ServerSettings::kName).str("listen", config.server.listen).url("public_url", config.server.public_url).end();
+  m.begin(ServerSettings::kName)
+      .str("listen", config.server.listen)
+      .url("public_url", config.server.public_url)
+      .secret("link_secret", config.server.link_secret)
+      .end();
   if (config.has_hooks) {
     m.begin(HooksSettings::kName).secret("token", config.hooks.token).str("channel", config.hooks.channel).end();
+  }
+  if (config.has_digest) {
+    static constexpr const char* kDays[] = {"", "mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    char time[8];
+    std::snprintf(time, sizeof time, "%02d:%02d", config.digest.hour, config.digest.minute);
+    m.begin(DigestSettings::kName)
+        .str("channel", config.digest.channel)
+        .str("weekday", kDays[config.digest.weekday % 8])
+        .str("time", time)
+        .str("timezone", config.digest.timezone)
+        .end();
   }
   m.begin(store::StoreSettings::kName).url("url", config.store.url).end();
   dump_llm(m, config.llm);

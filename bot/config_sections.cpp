@@ -79,6 +79,7 @@ void read_slack(MapReader& r, slack::SlackSettings& out) {
 void read_server(MapReader& r, ServerSettings& out) {
   r.string("listen", out.listen);
   r.string("public_url", out.public_url);
+  r.secret("link_secret", out.link_secret);
   r.finish();
   if (!is_host_port(out.listen)) r.fail("listen", "expected host:port like 127.0.0.1:8080, got '" + out.listen + "'");
   check_http_url(r, "public_url", out.public_url);
@@ -146,12 +147,59 @@ void read_log(MapReader& r, LogSettings& out) {
   r.finish();
 }
 
+std::optional<QuietHours> parse_quiet_hours(std::string_view text) {
+  auto minute = [](std::string_view hhmm) -> int {
+    if (hhmm.size() != 5 || hhmm[2] != ':') return -1;
+    for (std::size_t i : {0u, 1u, 3u, 4u}) {
+      if (!std::isdigit(static_cast<unsigned char>(hhmm[i]))) return -1;
+    }
+    int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0'), m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+    return h < 24 && m < 60 ? h * 60 + m : -1;
+  };
+  auto dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  int from = minute(text.substr(0, dash)), to = minute(text.substr(dash + 1));
+  if (from < 0 || to < 0 || from == to) return std::nullopt;
+  return QuietHours{from, to};
+}
+
+void read_commands(MapReader& r, CommandSettings& out) {
+  static constexpr std::string_view kCommands[] = {"investigate", "status", "deploys", "digest", "silence"};
+  for (std::string_view name : kCommands) {
+    auto rule = r.map(name);
+    if (!rule) continue;
+    CommandRule cr;
+    if (rule->has("users")) rule->string_list("users", cr.users);
+    if (rule->has("channels")) rule->string_list("channels", cr.channels);
+    rule->finish();
+    out.rules[std::string(name)] = std::move(cr);
+  }
+  r.finish();
+}
+
 void read_channels(std::vector<MapReader>& items, std::vector<ChannelSettings>& out) {
   out.clear();
   for (MapReader& r : items) {
     ChannelSettings channel;
     r.string("id", channel.id);
     r.choice<InvestigateMode>("investigate", channel.investigate, kInvestigateModes);
+    r.string_list("severities", channel.severities);
+    for (auto& s : channel.severities) {
+      std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    }
+    if (r.has("quiet_hours")) {
+      std::string text;
+      r.string("quiet_hours", text);
+      auto quiet = parse_quiet_hours(text);
+      if (!quiet) r.fail("quiet_hours", "expected HH:MM-HH:MM in UTC (e.g. 22:00-07:00), got '" + text + "'");
+      channel.quiet_hours = *quiet;
+    }
+    if (r.has("quiet_severities")) {
+      r.string_list("quiet_severities", channel.quiet_severities);
+      for (auto& s : channel.quiet_severities) {
+        std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+      }
+    }
     r.finish();
     if (!r.has("id")) r.fail_missing("id");
     const bool id_ok = !channel.id.empty() && std::all_of(channel.id.begin(), channel.id.end(), [](char c) {

@@ -41,9 +41,13 @@ void read_slack(MapReader& r, slack::SlackSettings& out);
 void read_server(MapReader& r, ServerSettings& out);
 void read_store(MapReader& r, store::StoreSettings& out);
 void read_hooks(MapReader& r, HooksSettings& out);
+void read_digest(MapReader& r, DigestSettings& out);  // config_digest.cpp
 void read_llm(MapReader& r, llm::LlmSettings& out);
 void read_log(MapReader& r, LogSettings& out);
 void read_channels(std::vector<MapReader>& items, std::vector<ChannelSettings>& out);
+void read_commands(MapReader& r, CommandSettings& out);
+// "22:00-07:00" -> minutes after midnight; nullopt when malformed or empty.
+std::optional<QuietHours> parse_quiet_hours(std::string_view text);
 void read_services(std::vector<MapReader>& items, std::vector<investigators::ServiceSettings>& out);
 
 }  // namespace alertbot::bot::config_detail

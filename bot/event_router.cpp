@@ -1,5 +1,6 @@
 #include "bot/event_router.hpp"
 
+#include "bot/commands.hpp"
 #include "bot/followup.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -16,6 +17,7 @@
 #include "investigators/service_map.hpp"
 #include "net/logging.hpp"
 #include "net/time_format.hpp"
+#include "slack/interactions.hpp"
 #include "store/store.hpp"
 
 namespace alertbot::bot {
@@ -106,6 +108,13 @@ awaitable<Result<std::optional<std::string>>> EventRouter::on_envelope(const sla
       log_exception(e, "envelope " + id + ": processing threw (it stays stored for replay)");
     });
   });
+  // A slash command is answered in its ack ("on it", a refusal, help): pure, nothing awaited.
+  if (env.type == "slash_commands" && commands_) {
+    if (auto command = slack::parse_slash_command(env.payload_json)) {
+      std::string payload = Commands::ack_payload(config_, *command);
+      if (!payload.empty()) co_return std::optional<std::string>(std::move(payload));
+    }
+  }
   co_return std::nullopt;
 }
 
@@ -119,6 +128,7 @@ awaitable<int> EventRouter::replay(store::Time received_before, store::Time give
   for (const auto& row : *events) {
     const auto& key = row.event.dedupe_key;
     if (in_flight_keys_.count(key)) continue;
+    if (row.event.kind == "followup") continue;  // a dedupe marker of a question, not an event
     if (row.received_at < give_up_before) {
       (void)co_await store_.set_event_status(key, EventStatus::Rejected, "gave up: not processed in time; last note: " + row.note);
       spdlog::error("event {}: given up after failing to process it for too long ({})", key, row.note);
@@ -152,9 +162,17 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, store::Tim
     co_return EventStatus::Rejected;
   }
   if (env.type.starts_with(kHookTypePrefix)) co_return co_await route_hook(env, received_at, note);
+  if (env.type == "slash_commands" || env.type == "interactive") co_return co_await route_interaction(env, note);
   if (env.type != "events_api") {
     note = env.type + " is not handled yet";
     co_return EventStatus::Ignored;
+  }
+  if (auto home = slack::parse_app_home_opened(env.payload_json)) {
+    if (!commands_) {
+      note = "app home: no commands";
+      co_return EventStatus::Ignored;
+    }
+    co_return co_await commands_->on_home(*home, note);
   }
   auto ev = slack::parse_message_event(env.payload_json);
   if (!ev) {
@@ -213,6 +231,27 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, store::Tim
   co_return EventStatus::Processed;
 }
 
+awaitable<EventStatus> EventRouter::route_interaction(const slack::Envelope& env, std::string& note) {
+  if (!commands_) {
+    note = env.type + ": no commands";
+    co_return EventStatus::Ignored;
+  }
+  if (env.type == "slash_commands") {
+    auto command = slack::parse_slash_command(env.payload_json);
+    if (!command) {
+      note = command.error().describe();
+      co_return EventStatus::Rejected;
+    }
+    co_return co_await commands_->run(*command, note);
+  }
+  auto action = slack::parse_block_action(env.payload_json);
+  if (!action) {
+    note = action.error().describe();
+    co_return action.error().code == Errc::NotFound ? EventStatus::Ignored : EventStatus::Rejected;
+  }
+  co_return co_await commands_->on_action(*action, note);
+}
+
 awaitable<EventStatus> EventRouter::route_followup(const slack::MessageEvent& ev, std::string& note) {
   if (!ev.bot_id.empty() || ev.user.empty()) {
     note = "a bot's message in a thread";
@@ -230,6 +269,9 @@ awaitable<EventStatus> EventRouter::route_followup(const slack::MessageEvent& ev
     co_return EventStatus::Received;
   }
   if (!*report) {
+    // A mention elsewhere reads like a command ("@alertbot checkout 30m"); the message event of
+    // the same mention is left to the app_mention.
+    if (ev.type == "app_mention" && commands_) co_return co_await commands_->on_mention(ev, question, note);
     note = ev.thread_ts.empty() ? "a mention outside a report thread" : "not a report thread";
     co_return EventStatus::Ignored;
   }
@@ -237,7 +279,7 @@ awaitable<EventStatus> EventRouter::route_followup(const slack::MessageEvent& ev
   // first one to store the marker queues the question. The marker stays "received" until the job
   // is queued; one left "received" for longer than kFollowupRetryAfter belongs to an attempt that
   // failed, and a later replay of the event queues the question then.
-  store::InboundEvent marker{"slack", "followup:" + ev.channel + ":" + ev.ts, "followup", ""};
+  store::InboundEvent marker{"slack", followup_marker(ev.channel, ev.ts), "followup", ""};
   auto fresh = co_await store_.record_event(marker);
   if (!fresh) {
     note = "will retry: " + fresh.error().describe();
@@ -252,12 +294,17 @@ awaitable<EventStatus> EventRouter::route_followup(const slack::MessageEvent& ev
       co_return EventStatus::Ignored;
     }
   }
-  FollowupRequest req{(*report)->investigation_id, ev.channel, thread, ev.ts, ev.user, std::move(question)};
-  if (auto r = co_await intake_.on_followup(std::move(req)); !r) {
+  // Marked before the job exists: the worker then notes its reply on the marker (see followup.hpp).
+  if (auto r = co_await store_.set_event_status(marker.dedupe_key, EventStatus::Processed, "queued"); !r) {
     note = "will retry: " + r.error().describe();
     co_return EventStatus::Received;
   }
-  (void)co_await store_.set_event_status(marker.dedupe_key, EventStatus::Processed, "follow-up queued");
+  FollowupRequest req{(*report)->investigation_id, ev.channel, thread, ev.ts, ev.user, std::move(question)};
+  if (auto r = co_await intake_.on_followup(std::move(req)); !r) {
+    (void)co_await store_.set_event_status(marker.dedupe_key, EventStatus::Received, "");  // a replay queues it
+    note = "will retry: " + r.error().describe();
+    co_return EventStatus::Received;
+  }
   note = "follow-up question queued";
   co_return EventStatus::Processed;
 }

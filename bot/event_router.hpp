@@ -28,13 +28,18 @@ namespace alertbot::bot {
 
 struct Config;
 class AlertIntake;
+class Commands;
 
 class EventRouter {
  public:
   EventRouter(asio::any_io_executor executor, store::Store& store, const Config& config, AlertIntake& intake,
               slack::Identity self, Clock& clock);
 
+  // Slash commands, mentions outside report threads, buttons and App Home go to `commands`
+  // (must outlive the router); without it they are ignored.
+  void set_commands(Commands* commands) { commands_ = commands; }
   // The EnvelopeHandler of slack::SocketModeClient. Errors: the store's (then no ack is sent).
+  // A slash command's ack carries Commands::ack_payload.
   awaitable<Result<std::optional<std::string>>> on_envelope(const slack::Envelope& env);
   // Envelopes persisted whose processing has not finished.
   int in_flight() const { return in_flight_; }
@@ -53,6 +58,8 @@ class EventRouter {
   // A person's reply in a thread, or a mention of the bot: a follow-up question when the thread
   // holds a report and the message is for the bot (see followup_question).
   awaitable<store::EventStatus> route_followup(const slack::MessageEvent& ev, std::string& note);
+  // Slash commands and button clicks.
+  awaitable<store::EventStatus> route_interaction(const slack::Envelope& env, std::string& note);
   // An alert body that arrived on a hook (type "hook:<format>"): parsed, posted to hooks.channel
   // and investigated in that message's thread.
   awaitable<store::EventStatus> route_hook(const slack::Envelope& env, store::Time received_at, std::string& note);
@@ -61,6 +68,7 @@ class EventRouter {
   store::Store& store_;
   const Config& config_;
   AlertIntake& intake_;
+  Commands* commands_ = nullptr;
   const slack::Identity self_;
   Clock& clock_;
   int in_flight_ = 0;

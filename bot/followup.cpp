@@ -14,6 +14,7 @@
 #include "slack/envelope.hpp"
 #include "slack/mrkdwn.hpp"
 #include "slack/web_api.hpp"
+#include "store/records.hpp"
 #include "store/store.hpp"
 
 namespace alertbot::bot {
@@ -83,6 +84,44 @@ slack::MessageContent note(const std::string& text) {
 
 }  // namespace
 
+std::string followup_marker(const std::string& channel, const std::string& ts) { return "followup:" + channel + ":" + ts; }
+
+namespace {
+
+constexpr std::string_view kPlaceholderNote = "answering in ";
+
+// The reply that will hold the answer: the one an earlier attempt posted (kept in the marker's
+// note), or a new "Looking into it…".
+awaitable<Result<slack::PostedMessage>> placeholder_of(FollowupDeps& deps, const FollowupRequest& req) {
+  const std::string marker = followup_marker(req.channel, req.ts);
+  auto earlier = co_await deps.store.get_event(marker);
+  if (earlier && *earlier && (*earlier)->note.starts_with(kPlaceholderNote)) {
+    co_return slack::PostedMessage{req.channel, (*earlier)->note.substr(kPlaceholderNote.size())};
+  }
+  auto looking = note(":hourglass_flowing_sand: Looking into it…");
+  auto posted = co_await deps.api.post_message(req.channel, std::move(looking), req.thread_ts);
+  if (!posted) co_return posted.error();
+  const std::string kept = std::string(kPlaceholderNote) + posted->ts;
+  if (auto r = co_await deps.store.set_event_status(marker, store::EventStatus::Processed, kept); !r) {
+    spdlog::debug("follow-up {}: placeholder not recorded: {}", req.ts, r.error().describe());
+  }
+  co_return posted;
+}
+
+}  // namespace
+
+awaitable<void> give_up_followup(FollowupDeps deps, FollowupRequest req, std::string reason) {
+  auto earlier = co_await deps.store.get_event(followup_marker(req.channel, req.ts));
+  auto text = note(":warning: I could not answer that: " + escape(reason));
+  Result<slack::PostedMessage> said = fail(Errc::Internal, "not said");
+  if (earlier && *earlier && (*earlier)->note.starts_with(kPlaceholderNote)) {
+    said = co_await deps.api.update_message(req.channel, (*earlier)->note.substr(kPlaceholderNote.size()), std::move(text));
+  } else {
+    said = co_await deps.api.post_message(req.channel, std::move(text), req.thread_ts);
+  }
+  if (!said) spdlog::error("follow-up {}: gave up, and the thread could not be told: {}", req.ts, said.error().describe());
+}
+
 std::string followup_payload(const FollowupRequest& r) {
   return json::serialize(json::object{{"investigation_id", r.investigation_id},
                                       {"channel", r.channel},
@@ -148,8 +187,7 @@ awaitable<Result<void>> answer_followup(FollowupDeps deps, FollowupRequest req) 
     if (!said) co_return said.error();
     co_return Result<void>();
   }
-  auto looking = note(":hourglass_flowing_sand: Looking into it…");
-  auto placeholder = co_await say(std::move(looking));
+  auto placeholder = co_await placeholder_of(deps, req);
   if (!placeholder) co_return placeholder.error();
 
   auto redactor = llm::Redactor::create(llm::redaction_rules(deps.config.llm, deps.config.secrets()));
@@ -197,7 +235,7 @@ awaitable<Result<void>> answer_followup(FollowupDeps deps, FollowupRequest req) 
   std::string text;
   if (result.answered) {
     text = slack::truncate_utf8(escape(result.answer), kMaxAnswerBytes);
-    b.section(text);
+    b.verbatim_section(text);
   } else {
     text = "I could not answer that (" + escape(result.stopped) + ").";
     b.section(":warning: " + text);

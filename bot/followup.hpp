@@ -67,6 +67,13 @@ struct FollowupDeps {
 // Answers `req` in its thread. Errors: the store's or Slack's when the answer could not be
 // posted (the job is then retried); a question that cannot be answered (no LLM, unknown or
 // unfinished investigation, the model failing) is still answered, saying why.
+// A retried attempt updates the "Looking into it…" reply of the first one instead of posting
+// another (its ts is kept with the question's dedupe marker).
 awaitable<Result<void>> answer_followup(FollowupDeps deps, FollowupRequest req);
+// The question ran out of attempts: its reply says so (never left at "Looking into it…").
+awaitable<void> give_up_followup(FollowupDeps deps, FollowupRequest req, std::string reason);
+
+// The inbound-event key that dedupes a question (message and app_mention of one message).
+std::string followup_marker(const std::string& channel, const std::string& ts);
 
 }  // namespace alertbot::bot

@@ -1,10 +1,21 @@
-// AlertIntake: what happens when an alert arrives in a watched channel. A new incident (no open
-// group with its group key) becomes an alert group, an investigation and a durable job, and gets
-// a placeholder reply in the alert's thread at once; a repeat only counts in the existing thread;
-// a resolved notification closes the group and says how long it was open. Everything is stored
-// before anything is posted. Runs on the bot's executor; one instance per process.
+// AlertIntake: what happens when an alert arrives in a watched channel or on a hook.
+// Incidents: alerts of one service in one channel share an incident while it is active (a storm
+// of many alert names and instances becomes one thread); alerts with no service group by their
+// own group key. A new incident becomes an alert group, an investigation and a durable job, and
+// gets a placeholder reply in the alert's thread at once. Repeats only count: one counter message
+// per thread, updated in place at most every kCounterEvery (not a message per notification). A
+// resolved notification counts too; when no alert of the incident is still firing the group closes
+// and the thread says how long it was open. An alert that fires again within kFlapWindow of its
+// incident closing reopens that incident (no new investigation) and is called flapping.
+// Automatic investigation is gated per channel (investigate mode, severities, quiet hours) and by
+// silences; gated alerts are recorded and counted, not investigated. Everything is stored before
+// anything is posted. Runs on the bot's executor; one instance per process.
 #pragma once
 
+#include <chrono>
+#include <optional>
+#include <map>
+#include <set>
 #include <string>
 
 #include "investigators/alert.hpp"
@@ -30,6 +41,13 @@ namespace alertbot::bot {
 struct Config;
 class Wakeup;
 
+// An incident takes new alerts while its last notification is at most this old.
+inline constexpr std::chrono::minutes kIncidentWindow{30};
+// An alert firing again this soon after its incident closed reopens it (flapping).
+inline constexpr std::chrono::minutes kFlapWindow{60};
+// Counter messages are updated at most this often per thread (chat.update is Tier 3).
+inline constexpr std::chrono::seconds kCounterEvery{3};
+
 // Where an alert was seen.
 struct AlertOrigin {
   std::string channel;
@@ -43,6 +61,17 @@ struct AlertOrigin {
 
 struct FollowupRequest;
 
+// An investigation someone asked for (/investigate, a mention).
+struct OnDemand {
+  std::string service;
+  std::chrono::milliseconds window{std::chrono::hours(1)};
+  std::string trace_id;
+  std::string channel;
+  std::string thread_ts;  // "" : a new message in the channel starts the thread
+  std::string user;
+  std::string trigger = "command";  // command | mention
+};
+
 class AlertIntake {
  public:
   AlertIntake(store::Store& store, slack::WebApi& api, const Config& config,
@@ -50,15 +79,49 @@ class AlertIntake {
 
   // Errors: store or Slack errors; the caller logs them and marks the event.
   awaitable<Result<void>> on_alert(investigators::Alert alert, AlertOrigin origin);
+  // Starts an investigation someone asked for: a message in the channel (unless a thread is
+  // given), the placeholder in its thread, the job. Returns the investigation id.
+  awaitable<Result<store::Id>> on_request(OnDemand request);
+  // "Re-run with a wider window": a new investigation of the same alert over three times the
+  // window (at most 24 h), reported as a new reply in the same thread. NotFound when `previous`
+  // has no report or thread yet.
+  awaitable<Result<store::Id>> on_rerun(store::Id previous, std::string user);
   // Queues the answer to a follow-up question in a report's thread (a "followup" job) and wakes
   // the worker. Errors: the store's.
   awaitable<Result<void>> on_followup(FollowupRequest request);
+  // Updates the counter messages of incidents that changed, every kCounterEvery (sleeping on
+  // `wakeup`), until stop() (then `wakeup` must be notified); a last flush shows the final counts.
+  awaitable<void> run_counters(Wakeup& wakeup);
+  void stop();
   // Replies in the thread that the message looked like an alert but could not be read.
   awaitable<Result<void>> on_unreadable(AlertOrigin origin, std::string reason);
 
+  // The incident key of `alert` seen in `channel` (see the class comment).
+  static std::string incident_key(const investigators::Alert& alert, const std::string& channel);
+
  private:
+  // What the counter message of one thread will say at the next flush.
+  struct Counter {
+    std::string channel, thread_ts, counter_ts;
+    std::int64_t notifications = 0;
+    std::int64_t still_firing = -1;  // unknown until a resolved notification was counted
+    std::set<std::string> names;     // alert names seen (capped)
+    std::string flapping;            // the name of an alert found flapping, if any
+    bool closed = false;             // every alert resolved: forgotten after the next flush
+    bool dirty = false;
+  };
+  static constexpr std::size_t kMaxCounterNames = 50;
   awaitable<Result<void>> open_incident(investigators::Alert alert, const AlertOrigin& origin);
-  awaitable<Result<void>> repeat(const investigators::Alert& alert, const store::AlertGroupRow& group);
+  // Posts the placeholder in (channel, thread_ts), records it, and queues the job.
+  awaitable<Result<void>> queue_investigation(store::Id id, const investigators::Alert& alert, std::string channel,
+                                              std::string thread_ts, store::Time received,
+                                              std::optional<std::chrono::milliseconds> window);
+  awaitable<Result<void>> repeat(const investigators::Alert& alert, const store::AlertGroupRow& group, bool flapping);
+  awaitable<Result<void>> resolved(const investigators::Alert& alert, const store::AlertGroupRow& group);
+  // Why `alert` is not investigated automatically in `channel` ("" when it is).
+  awaitable<std::string> gated(const investigators::Alert& alert, const std::string& channel);
+  Counter& counter_of(const store::AlertGroupRow& group);
+  awaitable<void> flush_counters();
 
   store::Store& store_;
   slack::WebApi& api_;
@@ -66,6 +129,8 @@ class AlertIntake {
   const investigators::SourceRegistry& sources_;
   Clock& clock_;
   Wakeup& wakeup_;
+  std::map<store::Id, Counter> counters_;  // by group id
+  bool stopping_ = false;
 };
 
 }  // namespace alertbot::bot

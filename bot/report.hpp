@@ -29,6 +29,7 @@ struct Report {
   investigators::InvestigationResult result;
   LlmOutcome llm;
   std::string summary;  // the model's two to four sentences, when it was used (untrusted text)
+  std::string full_report_url;  // the signed link to the full report page ("" when not served)
   std::chrono::milliseconds total{0};  // from the alert reaching the bot (or the command) to the report
 };
 

@@ -1,9 +1,12 @@
 #include "bot/report_blocks.hpp"
 
+#include "bot/commands.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
+#include "net/duration.hpp"
 #include "net/time_format.hpp"
 #include "slack/block_kit.hpp"
 #include "slack/mrkdwn.hpp"
@@ -37,12 +40,13 @@ std::string alert_name(const Report& r) {
 }
 
 void add_cause(slack::BlockKit& b, const Cause& c, const std::vector<Finding>& findings) {
-  b.section("*Likely cause* (" + percent(c.confidence) + " confidence)\n" + escape(c.title) +
+  // Titles, explanations and fixes may be the model's words: verbatim (no auto-links).
+  b.verbatim_section("*Likely cause* (" + percent(c.confidence) + " confidence)\n" + escape(c.title) +
             (c.explanation.empty() ? "" : "\n" + escape(c.explanation)));
   if (c.suspect.kind != "unknown" && !c.suspect.ref.empty()) {
     b.section("*Suspect:* " + escape(c.suspect.kind) + " `" + escape(c.suspect.ref) + "` " + escape(c.suspect.title));
   }
-  if (!c.fix.empty()) b.section("*Proposed fix:* " + escape(c.fix));
+  if (!c.fix.empty()) b.verbatim_section("*Proposed fix:* " + escape(c.fix));
   std::string evidence = "*Evidence*";
   for (const auto& id : c.evidence) {
     for (const auto& f : findings) {
@@ -142,7 +146,7 @@ slack::MessageContent report_message(const Report& r) {
            alert_name(r));
   std::string text;
   // The model's summary: untrusted text, escaped (no pings, no links) like everything else.
-  if (!r.summary.empty()) b.section(escape(r.summary));
+  if (!r.summary.empty()) b.verbatim_section(escape(r.summary));
   if (res.causes.empty()) {
     text = "No strong suspect for " + alert_name(r) + ".";
     b.section(severity_badge(severity) + " *No strong suspect.* " +
@@ -172,6 +176,14 @@ slack::MessageContent report_message(const Report& r) {
   b.section(checked_line(res));
   for (const auto& n : res.notes) b.context({":warning: " + escape(n)});
   std::string llm = llm_footer(r.llm);
+  if (r.id > 0) {
+    const std::string id = std::to_string(r.id);
+    std::vector<slack::Button> buttons{{"Helpful", kActionHelpful, id, {}, "primary"},
+                                       {"Wrong cause", kActionWrong, id, {}, {}},
+                                       {"Re-run with a wider window", kActionRerun, id, {}, {}}};
+    if (!r.full_report_url.empty()) buttons.push_back({"Open full report", kActionOpenReport, id, r.full_report_url, {}});
+    b.actions(std::move(buttons), "report_actions");
+  }
   b.context({"Investigation #" + std::to_string(r.id) + " · " + seconds_text(r.total) + " · window " +
                  format_rfc3339(res.window_start, false).substr(11, 5) + "–" + format_rfc3339(res.at, false).substr(11, 5) +
                  " UTC",
@@ -202,6 +214,31 @@ slack::MessageContent resolved_message(const Alert& alert, std::chrono::minutes 
 slack::MessageContent repeat_message(const Alert& alert, std::int64_t count) {
   std::string text = ":repeat: *" + escape(alert.name) + "* fired again (" + std::to_string(count) +
                      " notifications in this incident); the investigation above still applies.";
+  return {text, {}};
+}
+
+slack::MessageContent on_demand_message(const std::string& service, std::chrono::milliseconds window,
+                                        const std::string& trace_id, const std::string& user) {
+  std::string text = ":mag: Investigating *" + escape(service) + "* over the last " + format_duration(window) +
+                     (trace_id.empty() ? "" : " around trace `" + escape(trace_id) + "`") + ", as <@" + escape(user) +
+                     "> asked. The report follows in this thread.";
+  return {text, {}};
+}
+
+slack::MessageContent counter_message(const std::vector<std::string>& names, std::int64_t notifications,
+                                      std::int64_t still_firing, const std::string& flapping) {
+  std::string which;
+  constexpr std::size_t kShown = 4;
+  for (std::size_t i = 0; i < names.size() && i < kShown; ++i) which += (i ? ", " : "") + ("*" + escape(names[i]) + "*");
+  if (names.size() > kShown) which += " and " + std::to_string(names.size() - kShown) + " more";
+  std::string text = ":repeat: " + std::to_string(notifications) + " notification" + (notifications == 1 ? "" : "s") +
+                     " in this incident" + (which.empty() ? "" : " (" + which + ")");
+  if (still_firing >= 0) text += " · " + std::to_string(still_firing) + " still firing";
+  text += ". The investigation above still applies.";
+  if (!flapping.empty()) {
+    text += "\n:warning: *" + escape(flapping) + "* is flapping: it resolved and fired again within the hour; "
+            "consider a longer `for:` or hysteresis on its rule.";
+  }
   return {text, {}};
 }
 

@@ -28,6 +28,13 @@ slack::MessageContent summary_draft_message(const Report& report, const std::str
 slack::MessageContent failed_message(const std::string& service, const std::string& reason);
 slack::MessageContent resolved_message(const investigators::Alert& alert, std::chrono::minutes open_for);
 slack::MessageContent repeat_message(const investigators::Alert& alert, std::int64_t count);
+// The message that starts the thread of an investigation someone asked for.
+slack::MessageContent on_demand_message(const std::string& service, std::chrono::milliseconds window,
+                                        const std::string& trace_id, const std::string& user);
+// The incident's counter, one message per thread updated in place: how many notifications, which
+// alerts (`names`, sorted), how many are still firing (< 0: unknown), and a flapping alert if any.
+slack::MessageContent counter_message(const std::vector<std::string>& names, std::int64_t notifications,
+                                      std::int64_t still_firing, const std::string& flapping);
 slack::MessageContent unreadable_alert_message(const std::string& reason);
 // An alert that arrived on a hook, posted to the hooks channel as the thread's first message:
 // "[FIRING:2] HighErrorRate · checkout · page", its summary and links (runbook, dashboard, source).

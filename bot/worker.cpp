@@ -8,12 +8,14 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/alert_json.hpp"
+#include "bot/chart.hpp"
 #include "bot/config.hpp"
 #include "bot/followup.hpp"
 #include "bot/llm_step.hpp"
 #include "bot/report.hpp"
 #include "bot/report_blocks.hpp"
 #include "bot/report_json.hpp"
+#include "bot/report_links.hpp"
 #include "bot/report_search_doc.hpp"
 #include "bot/wakeup.hpp"
 #include "investigators/pipeline.hpp"
@@ -36,6 +38,7 @@ struct JobPayload {
   std::string channel;
   std::string thread_ts;
   std::int64_t received_at_ms = 0;
+  std::int64_t window_ms = 0;  // 0: the pipeline's default window
   investigators::Alert alert;
 };
 
@@ -55,6 +58,7 @@ Result<JobPayload> parse_payload(const std::string& text) {
   };
   p.investigation_id = num("investigation_id");
   p.received_at_ms = num("received_at_ms");
+  p.window_ms = num("window_ms");
   p.service = str("service");
   p.channel = str("channel");
   p.thread_ts = str("thread_ts");
@@ -82,6 +86,10 @@ InvestigationWorker::InvestigationWorker(store::Store& store, slack::WebApi& api
       wakeup_(wakeup),
       settings_(settings) {}
 
+void InvestigationWorker::cancel_running() {
+  for (auto& s : running_) s.emit(asio::cancellation_type::terminal);
+}
+
 void InvestigationWorker::stop() {
   stopping_ = true;
   wakeup_.notify();
@@ -89,39 +97,59 @@ void InvestigationWorker::stop() {
 
 awaitable<void> InvestigationWorker::run() {
   while (!stopping_) {
+    if (running_.size() >= settings_.concurrency) {
+      // Full: a finishing job notifies the wakeup.
+      if (!co_await wakeup_.wait(settings_.poll)) break;
+      continue;
+    }
     auto job = co_await store_.claim_job(settings_.worker_id, settings_.lease);
     if (!job) {
       spdlog::error("worker: cannot claim jobs: {}", job.error().describe());
     } else if (*job) {
-      if ((*job)->kind == kFollowupJob && followups_.size() < kMaxFollowups) {
-        // A follow-up may talk with the model for a minute: it runs beside the investigations.
-        auto& signal = followups_.emplace_back();
-        auto it = std::prev(followups_.end());
-        asio::co_spawn(co_await asio::this_coro::executor, finish_job(**job),
-                       asio::bind_cancellation_slot(signal.slot(), [this, it](std::exception_ptr e) {
-                         if (e) spdlog::error("worker: follow-up threw");
-                         followups_.erase(it);
-                         if (followups_.empty()) wakeup_.notify();
-                       }));
-      } else {
-        co_await finish_job(**job);
-      }
+      // Jobs run side by side (a storm's investigations, a follow-up talking with the model).
+      auto& signal = running_.emplace_back();
+      auto it = std::prev(running_.end());
+      auto executor = co_await asio::this_coro::executor;
+      auto task = finish_job(**job);
+      auto on_done = [this, it](std::exception_ptr e) {
+        if (e) spdlog::error("worker: a job threw past its handler");
+        running_.erase(it);
+        wakeup_.notify();
+      };
+      asio::co_spawn(executor, std::move(task), asio::bind_cancellation_slot(signal.slot(), std::move(on_done)));
       continue;  // there may be more
     }
     spdlog::debug("worker: waiting for jobs");
     if (!co_await wakeup_.wait(settings_.poll)) break;
     spdlog::debug("worker: woke");
   }
-  // Follow-ups still talking to the model are cancelled; their jobs run again after the lease.
-  for (auto& s : followups_) s.emit(asio::cancellation_type::terminal);
-  while (!followups_.empty()) co_await wakeup_.wait(std::chrono::milliseconds(50));
+  // Jobs still running finish (each is bounded by its deadlines); cancel_running() cuts them short.
+  while (!running_.empty()) co_await wakeup_.wait(std::chrono::milliseconds(50));
   spdlog::debug("worker: stopped");
+}
+
+awaitable<void> InvestigationWorker::keep_lease(store::Id job_id) {
+  const auto every = std::max(settings_.lease / 3, std::chrono::milliseconds(1));
+  for (;;) {
+    if (!co_await clock_.sleep_for(every)) co_return;
+    if (auto r = co_await store_.heartbeat_job(job_id, settings_.worker_id, settings_.lease); !r) {
+      spdlog::warn("worker: job {}: lease not renewed: {}", job_id, r.error().describe());
+    }
+  }
 }
 
 awaitable<void> InvestigationWorker::finish_job(store::Job job) {
   Result<void> done = fail(Errc::Internal, "not run");
   try {
-    done = co_await run_job(job);
+    // The lease is renewed while the job runs, so a long one is not taken again elsewhere.
+    auto work = run_job(job);
+    auto lease = keep_lease(job.id);
+    auto raced = co_await (std::move(work) || std::move(lease));
+    if (raced.index() == 0) {
+      done = std::move(std::get<0>(raced));
+    } else {
+      done = fail(Errc::Cancelled, "cancelled");
+    }
   } catch (const std::exception& e) {
     done = fail(Errc::Internal, std::string("job threw: ") + e.what());
   }
@@ -134,7 +162,14 @@ awaitable<void> InvestigationWorker::finish_job(store::Job job) {
   spdlog::error("worker: job {} ({}) failed (attempt {} of {}): {}", job.id, job.kind, job.attempts, job.max_attempts,
                 done.error().describe());
   (void)co_await store_.fail_job(job.id, settings_.worker_id, done.error().describe(), settings_.retry_after);
-  if (job.attempts >= job.max_attempts && job.kind == "investigate") co_await give_up(job, done.error().describe());
+  if (job.attempts < job.max_attempts) co_return;
+  if (job.kind == "investigate") co_await give_up(job, done.error().describe());
+  if (job.kind == kFollowupJob) {
+    if (auto req = parse_followup_payload(job.payload)) {
+      FollowupDeps deps{store_, api_, llm_, tools_, config_, clock_};
+      co_await give_up_followup(deps, std::move(*req), done.error().describe());
+    }
+  }
 }
 
 awaitable<void> InvestigationWorker::give_up(const store::Job& job, std::string reason) {
@@ -183,6 +218,22 @@ awaitable<void> InvestigationWorker::show_summary(SummaryDraft& draft, const Rep
   }
 }
 
+awaitable<void> InvestigationWorker::upload_chart(const Report& report, std::string channel, std::string thread_ts) {
+  auto chart = chart_for_report(report);
+  if (!chart) co_return;
+  slack::FileUpload file;
+  file.channel = std::move(channel);
+  file.thread_ts = std::move(thread_ts);
+  file.filename = chart->filename;
+  file.title = chart->title;
+  file.alt_text = chart->alt_text;
+  file.content_type = "image/png";
+  file.bytes = std::move(chart->bytes);
+  if (auto r = co_await api_.upload_file(std::move(file)); !r) {
+    spdlog::warn("investigation {}: chart not uploaded: {}", report.id, r.error().describe());
+  }
+}
+
 awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
   if (job.kind == kFollowupJob) {
     auto req = parse_followup_payload(job.payload);
@@ -206,6 +257,7 @@ awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
   // alert's own startsAt, which a sender's clock or a hostile payload can put in the future).
   in.at = p->received_at_ms > 0 ? SystemTime(milliseconds(p->received_at_ms)) : p->alert.starts_at;
   in.alert = p->alert;
+  if (p->window_ms > 0) in.window = std::chrono::milliseconds(std::min<std::int64_t>(p->window_ms, 24LL * 3600 * 1000));
   Report report;
   report.id = p->investigation_id;
   auto placeholder = co_await store_.get_report(p->investigation_id);
@@ -246,6 +298,7 @@ awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
   }
   report.total = std::chrono::duration_cast<milliseconds>(clock_.system_now().time_since_epoch()) -
                  milliseconds(p->received_at_ms);
+  if (config_.has_server) report.full_report_url = report_link(config_.server.public_url, report.id, link_secret_for(config_));
   std::string report_json = to_report_json(report);
 
   auto content = report_message(report);
@@ -264,8 +317,10 @@ awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
     }
     co_return posted.error();
   }
+  const bool first_final = !*existing || (*existing)->state != "final";  // a retry does not upload again
   store::ReportRow row{p->investigation_id, p->channel, p->thread_ts, posted->ts, "final", {}};
   if (auto r = co_await store_.put_report(row); !r) co_return r.error();
+  if (first_final && !p->channel.empty()) co_await upload_chart(report, p->channel, p->thread_ts);
   if (auto r = co_await store_.update_investigation(p->investigation_id, store::InvestigationStatus::Done, report_json, none); !r) {
     co_return r.error();
   }

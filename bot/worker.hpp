@@ -50,6 +50,8 @@ struct WorkerSettings {
   // While the model writes its summary, the placeholder shows it growing at most this often
   // (chat.update is Tier 3: about 50 a minute; one message a second stays well inside it).
   std::chrono::milliseconds stream_every{1000};
+  // Jobs run at once: investigations of a storm's incidents and follow-ups side by side.
+  std::size_t concurrency = 4;
 };
 
 class InvestigationWorker {
@@ -64,6 +66,8 @@ class InvestigationWorker {
   // Claims and runs jobs until stop().
   awaitable<void> run();
   void stop();
+  // Cancels the jobs running now; each ends early and runs again after its lease.
+  void cancel_running();
   // Called after each report is delivered (tests and the demo watch this).
   std::function<void(const Report&)> on_report;
 
@@ -92,8 +96,12 @@ class InvestigationWorker {
   };
   awaitable<void> show_summary(SummaryDraft& draft, const Report& report, std::string channel, std::string ts);
   awaitable<Result<void>> run_job(const store::Job& job);
+  // Uploads the chart of the report's key metric into the thread (a failure is only logged).
+  awaitable<void> upload_chart(const Report& report, std::string channel, std::string thread_ts);
   // Runs `job` and marks it done, or failed (then retried, or given up after its last attempt).
   awaitable<void> finish_job(store::Job job);
+  // Renews the job's lease every lease/3 until cancelled.
+  awaitable<void> keep_lease(store::Id job_id);
   // The job ran out of attempts: the investigation is marked failed and the thread is told.
   awaitable<void> give_up(const store::Job& job, std::string reason);
 
@@ -107,9 +115,8 @@ class InvestigationWorker {
   Wakeup& wakeup_;
   const WorkerSettings settings_;
   bool stopping_ = false;
-  // Follow-ups running beside the investigations (at most kMaxFollowups; more wait their turn).
-  static constexpr std::size_t kMaxFollowups = 4;
-  std::list<asio::cancellation_signal> followups_;
+  // The jobs running now (at most settings_.concurrency), each with its cancellation.
+  std::list<asio::cancellation_signal> running_;
 };
 
 }  // namespace alertbot::bot

@@ -284,7 +284,7 @@ class AnthropicClient final : public LlmClient {
     req.body = request_body(request, settings_);
     LiveText live(request.stream ? on_text : TextDelta{}, &event_text);
     live.attach(req);
-    auto r = co_await post_with_retries(http_, clock_, std::move(req), deadline, "anthropic");
+    auto r = co_await post_with_retries(http_, clock_, std::move(req), deadline, "anthropic", &live);
     if (!r) co_return r.error();
     if (!r->ok()) {
       co_return fail(Errc::HttpStatus, "anthropic: HTTP " + std::to_string(r->status) + ": " +

@@ -71,7 +71,7 @@ std::string json_instructions(std::string_view schema) {
 }
 
 awaitable<Result<HttpResponse>> post_with_retries(HttpClient& http, Clock& clock, HttpRequest req,
-                                                  Clock::SteadyTime deadline, std::string what) {
+                                                  Clock::SteadyTime deadline, std::string what, const LiveText* live) {
   req.method = "POST";
   req.max_attempts = 1;  // retries are ours: they must respect the whole-step deadline
   req.idempotent = false;
@@ -88,6 +88,8 @@ awaitable<Result<HttpResponse>> post_with_retries(HttpClient& http, Clock& clock
                                           std::to_string(attempt) + ")");
       }
       if (r.error().code != Errc::ConnectFailed || attempt >= kMaxAttempts) co_return r.error();
+      // A stream cut after text was shown is not asked again: the text would show twice.
+      if (live && live->started()) co_return fail(Errc::ConnectFailed, what + ": the stream broke off: " + r.error().message);
       wait = backoff(attempt);
     } else if (r->status == 429 || r->status >= 500) {
       const bool limited = r->status == 429;

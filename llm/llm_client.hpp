@@ -106,8 +106,12 @@ inline constexpr std::size_t kMaxToolCalls = 64;
 // backoff from 500 ms, on `clock`) while `deadline` allows. A 2xx or other 4xx is returned as is;
 // exhausted 429 -> RateLimited, exhausted 5xx -> HttpStatus, deadline -> Timeout. Error messages
 // name `what` (e.g. "openai"), never the key.
+// With `live` (a streamed request), a connection that broke after text was delivered is not
+// retried.
+class LiveText;
 awaitable<Result<HttpResponse>> post_with_retries(HttpClient& http, Clock& clock, HttpRequest req,
-                                                  Clock::SteadyTime deadline, std::string what);
+                                                  Clock::SteadyTime deadline, std::string what,
+                                                  const LiveText* live = nullptr);
 // `text` with every occurrence of `secret` replaced by "***", cut to `cap` bytes.
 std::string scrub(std::string_view text, std::string_view secret, std::size_t cap = 500);
 // Extra headers from the settings, skipping ones the client sets itself.
@@ -127,6 +131,8 @@ class LiveText {
   void attach(HttpRequest& req);
   // After the whole answer was parsed: delivers the part of `content` not yet delivered.
   void finish(const std::string& content);
+  // Some text was delivered already.
+  bool started() const { return delivered_ > 0; }
 
  private:
   TextDelta on_text_;

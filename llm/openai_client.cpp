@@ -251,7 +251,7 @@ class OpenAiClient final : public LlmClient {
       req.body = request_body(request, settings_, json_object);
       LiveText live(request.stream ? on_text : TextDelta{}, &chunk_text);
       live.attach(req);
-      auto r = co_await post_with_retries(http_, clock_, std::move(req), deadline, "openai");
+      auto r = co_await post_with_retries(http_, clock_, std::move(req), deadline, "openai", &live);
       if (!r) co_return r.error();
       if (r->status == 400 && !json_object && !request.json_schema.empty() &&
           r->body.find("response_format") != std::string::npos) {

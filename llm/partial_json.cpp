@@ -92,6 +92,17 @@ std::string decode_from(std::string_view s, std::size_t i) {
   return out;
 }
 
+// `s` without a multi-byte UTF-8 sequence cut at its end (the rest of it has not arrived).
+std::string drop_unfinished_utf8(std::string s) {
+  std::size_t n = s.size(), back = 0;
+  while (back < 4 && back < n && (static_cast<unsigned char>(s[n - 1 - back]) & 0xC0) == 0x80) ++back;
+  if (back == n) return s;
+  const auto lead = static_cast<unsigned char>(s[n - 1 - back]);
+  std::size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+  if (lead >= 0xC0 && back + 1 < need) s.resize(n - 1 - back);
+  return s;
+}
+
 }  // namespace
 
 std::string partial_string_member(std::string_view s, std::string_view key) {
@@ -120,7 +131,7 @@ std::string partial_string_member(std::string_view s, std::string_view key) {
         skip_ws();
         if (text == key) {
           if (i >= s.size() || s[i] != '"') return {};
-          return decode_from(s, i + 1);
+          return drop_unfinished_utf8(decode_from(s, i + 1));
         }
       }
       continue;

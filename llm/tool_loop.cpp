@@ -45,7 +45,7 @@ awaitable<ToolLoopResult> run_tool_loop(LlmClient& client, Clock& clock, const L
     out.cost_usd = cost_usd(out.usage, settings);
     out.latency = std::chrono::duration_cast<std::chrono::milliseconds>(clock.steady_now() - t0);
   };
-  bool last = false;  // this call offers no tools
+  bool last = limits.max_steps <= 1;  // this call may not call tools
   for (;;) {
     const auto left = deadline - clock.steady_now();
     if (left <= Clock::Duration::zero()) {
@@ -87,27 +87,44 @@ awaitable<ToolLoopResult> run_tool_loop(LlmClient& client, Clock& clock, const L
       done("");
       co_return out;
     }
+    const long spent = out.usage.prompt_tokens + out.usage.completion_tokens;
+    if (spent + r->usage.prompt_tokens + settings.max_output_tokens > limits.max_tokens) {
+      done("token budget");  // not even one more call fits: the tools are not run for nothing
+      co_return out;
+    }
     messages.push_back(ChatMessage{"assistant", r->content, r->tool_calls, {}});
+    std::size_t added = r->content.size();
     for (auto& tc : r->tool_calls) {
+      added += tc.arguments_json.size();
       std::string answer;
+      const auto tool_left = deadline - clock.steady_now();
       if (static_cast<int>(out.calls.size()) >= limits.max_tool_calls) {
         answer = "error: not run, the tool-call budget is spent";
+      } else if (tool_left <= Clock::Duration::zero()) {
+        answer = "error: not run, no time left";
       } else {
         out.calls.push_back(tc);
-        answer = co_await run(tc);
+        auto tool = run(tc);
+        auto tool_timer = clock.sleep_for(tool_left);
+        auto ran = co_await (std::move(tool) || std::move(tool_timer));
+        answer = ran.index() == 0 ? std::move(std::get<0>(ran)) : std::string("error: no answer before the time budget ran out");
       }
-      messages.push_back(ChatMessage{"tool", cut(redactor.redact(answer)), {}, tc.id});
+      std::string shown = cut(redactor.redact(answer));
+      added += shown.size();
+      messages.push_back(ChatMessage{"tool", std::move(shown), {}, tc.id});
     }
-    const long spent = out.usage.prompt_tokens + out.usage.completion_tokens;
-    // The next prompt is at least as long as the last one: stop offering tools when another
-    // round trip and a final answer would not fit.
-    const bool tokens_tight = spent + 2 * r->usage.prompt_tokens > limits.max_tokens;
-    const bool steps_tight = out.steps + 1 >= limits.max_steps;
-    const bool calls_spent = static_cast<int>(out.calls.size()) >= limits.max_tool_calls;
-    if (spent >= limits.max_tokens) {
+    // The next prompt is the last one plus what was added (at most one token per 3 bytes, a
+    // conservative guess), and its answer up to max_output_tokens: stop offering tools when two
+    // more calls would not fit.
+    const long next_call = r->usage.prompt_tokens + r->usage.completion_tokens + static_cast<long>(added / 3) +
+                           settings.max_output_tokens;
+    if (spent + next_call > limits.max_tokens) {
       done("token budget");
       co_return out;
     }
+    const bool tokens_tight = spent + 2 * next_call > limits.max_tokens;
+    const bool steps_tight = out.steps + 1 >= limits.max_steps;
+    const bool calls_spent = static_cast<int>(out.calls.size()) >= limits.max_tool_calls;
     if (tokens_tight || steps_tight || calls_spent) {
       last = true;
       messages.push_back(ChatMessage{"user", kLastCall, {}, {}});

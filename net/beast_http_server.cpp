@@ -257,11 +257,13 @@ awaitable<bool> ServerCore::write_streamed(Stream& stream, ServerResponse head,
     if (!piece) break;
     if (piece->empty()) continue;
     lowest.expires_after(settings_.read_timeout);
-    auto [cec, cn] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(*piece)), kTuple);
+    auto chunk = http::make_chunk(asio::buffer(*piece));
+    auto [cec, cn] = co_await asio::async_write(stream, chunk, kTuple);
     if (cec) co_return false;
   }
   lowest.expires_after(settings_.read_timeout);
-  auto [lec, ln] = co_await asio::async_write(stream, http::make_chunk_last(), kTuple);
+  auto last = http::make_chunk_last();
+  auto [lec, ln] = co_await asio::async_write(stream, last, kTuple);
   co_return !lec;
 }
 

@@ -110,7 +110,13 @@ class Transfer {
     if (self->on_piece_ && bytes > 0) {
       long status = 0;
       curl_easy_getinfo(self->easy_, CURLINFO_RESPONSE_CODE, &status);
-      if (status >= 200 && status < 300) (*self->on_piece_)(std::string_view(data, bytes));
+      if (status >= 200 && status < 300) {
+        try {
+          (*self->on_piece_)(std::string_view(data, bytes));
+        } catch (...) {
+          return CURL_WRITEFUNC_ERROR;  // never through libcurl's C frames
+        }
+      }
     }
     return bytes;
   }

@@ -34,9 +34,10 @@ struct HttpRequest {
   // Maximum attempts including the first; zero means the client default.
   int max_attempts = 0;
   // When set, called with each piece of a 2xx answer's body as it arrives (streamed answers such
-  // as server-sent events), on the client's executor; the body is still collected whole in the
-  // response. An attempt that fails after pieces were delivered and is retried delivers its
-  // pieces again from the start. Must not throw.
+  // as server-sent events), on the thread that drives the client's transfers (the client's
+  // executor or its strand); the body is still collected whole in the response. An attempt that
+  // fails after pieces were delivered and is retried delivers its pieces again from the start.
+  // Should not throw (a throw aborts the transfer).
   std::function<void(std::string_view)> on_body;
 };
 

@@ -10,8 +10,10 @@ packages=(
   libssl-dev libcurl4-openssl-dev openssl ca-certificates
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   libsqlite3-dev libyaml-cpp-dev libpq-dev libpqxx-dev
+  libcairo2-dev fonts-dejavu-core
   clang lld libclang-rt-14-dev
   postgresql prometheus prometheus-alertmanager
+  chromium  # the report page browser test (tests/node/report_page_check.mjs, headless via playwright-core)
 )
 
 # Node.js and npm run the official Slack SDK test and the Bolt side of bench_slack_events

@@ -37,6 +37,15 @@ BlockKit& BlockKit::section(std::string text) {
   return *this;
 }
 
+BlockKit& BlockKit::verbatim_section(std::string text) {
+  text = truncate_utf8(text, kMaxSection);
+  if (text.empty() || !admit(text.size())) return *this;
+  json::object t = mrkdwn(std::move(text));
+  t["verbatim"] = true;
+  blocks_.push_back(json::serialize(json::object{{"type", "section"}, {"text", std::move(t)}}));
+  return *this;
+}
+
 BlockKit& BlockKit::fields(std::vector<std::string> items) {
   json::array arr;
   std::size_t len = 0;

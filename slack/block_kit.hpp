@@ -25,6 +25,9 @@ class BlockKit {
  public:
   BlockKit& header(std::string plain_text);
   BlockKit& section(std::string mrkdwn);
+  // A section for text someone else wrote (model output), already escaped: its text object is
+  // `verbatim`, so Slack does not turn bare URLs, domains or channel names in it into links.
+  BlockKit& verbatim_section(std::string mrkdwn);
   BlockKit& fields(std::vector<std::string> mrkdwn_fields);
   BlockKit& context(std::vector<std::string> mrkdwn_elements);
   BlockKit& divider();

@@ -191,11 +191,47 @@ ALTER TABLE investigations ADD COLUMN llm_cost_usd DOUBLE PRECISION NOT NULL DEF
 ALTER TABLE investigations ADD COLUMN llm_ms BIGINT NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations{{
+// Storms and flapping: the thread's counter message, silences, and the indexes the incident
+// queries need.
+constexpr const char* kIncidentSchema = R"sql(
+ALTER TABLE alert_groups ADD COLUMN counter_ts TEXT NOT NULL DEFAULT '';
+CREATE INDEX alert_groups_closed ON alert_groups (group_key, closed_at);
+CREATE INDEX alerts_group_key ON alerts (group_key, received_at);
+CREATE INDEX alerts_fingerprint_received ON alerts (fingerprint, received_at);
+CREATE TABLE silences (
+  id INTEGER PRIMARY KEY,
+  service TEXT NOT NULL,
+  until_at BIGINT NOT NULL,
+  created_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX silences_service ON silences (service, until_at);
+)sql";
+
+// The weekly digest: one row per week, claimed by the replica that posts it (the primary key makes
+// the claim atomic across replicas), and when each investigation's first reply reached Slack.
+constexpr const char* kDigestSchema = R"sql(
+CREATE TABLE digests (
+  week TEXT PRIMARY KEY,
+  claimed_by TEXT NOT NULL,
+  claimed_at BIGINT NOT NULL,
+  posted_at BIGINT,
+  channel TEXT NOT NULL DEFAULT '',
+  message_ts TEXT NOT NULL DEFAULT ''
+);
+ALTER TABLE investigations ADD COLUMN first_reply_at BIGINT;
+CREATE INDEX alerts_received_at ON alerts (received_at);
+CREATE INDEX feedback_created_at ON feedback (created_at);
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "initial schema: events, alerts, groups, investigations, findings, reports, feedback, deploys, jobs",
      kInitialSchema},
     {2, "similar-incident search: search_documents and its FTS5 index", kSearchSchema},
     {3, "LLM usage per investigation: calls, tokens, cost, latency", kLlmUsageSchema},
+    {4, "weekly digest: digest claims and investigations.first_reply_at", kDigestSchema},
+    {5, "incidents: counter messages, silences, alert indexes", kIncidentSchema},
 }};
 
 constexpr const char* kCreateVersionTable =

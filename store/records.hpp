@@ -62,6 +62,16 @@ struct AlertGroupRow {
   Time first_seen;
   Time last_seen;
   std::optional<Time> closed_at;
+  std::string counter_ts;  // the thread's "fired N times" message, updated in place ("" until posted)
+};
+
+// A service whose alerts are recorded but not investigated until `until` (/alertbot silence).
+struct SilenceRow {
+  Id id = 0;
+  std::string service;
+  Time until;
+  std::string created_by;  // Slack user id
+  std::string reason;
 };
 
 enum class InvestigationStatus { Queued, Running, Done, Failed };

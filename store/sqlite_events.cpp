@@ -24,10 +24,10 @@ constexpr const char* kInsertAlert =
 
 // Both group SELECTs list the columns in read_group's order.
 constexpr const char* kSelectOpenGroup =
-    "SELECT id, group_key, service, status, channel, thread_ts, alert_count, first_seen, last_seen, closed_at "
+    "SELECT id, group_key, service, status, channel, thread_ts, alert_count, first_seen, last_seen, closed_at, counter_ts "
     "FROM alert_groups WHERE group_key = ?1 AND status = 'open'";
 constexpr const char* kSelectGroup =
-    "SELECT id, group_key, service, status, channel, thread_ts, alert_count, first_seen, last_seen, closed_at "
+    "SELECT id, group_key, service, status, channel, thread_ts, alert_count, first_seen, last_seen, closed_at, counter_ts "
     "FROM alert_groups WHERE id = ?1";
 constexpr const char* kInsertGroup =
     "INSERT INTO alert_groups (group_key, service, status, channel, thread_ts, alert_count, first_seen, "
@@ -35,6 +35,25 @@ constexpr const char* kInsertGroup =
 constexpr const char* kTouchGroup =
     "UPDATE alert_groups SET alert_count = alert_count + 1, last_seen = ?1 WHERE id = ?2";
 constexpr const char* kSetGroupThread = "UPDATE alert_groups SET channel = ?1, thread_ts = ?2 WHERE id = ?3";
+constexpr const char* kSetGroupCounter = "UPDATE alert_groups SET counter_ts = ?1 WHERE id = ?2";
+constexpr const char* kRecentClosedGroup =
+    "SELECT id FROM alert_groups WHERE group_key = ?1 AND status = 'closed' AND closed_at >= ?2 "
+    "ORDER BY closed_at DESC, id DESC LIMIT 1";
+constexpr const char* kReopenGroup =
+    "UPDATE alert_groups SET status = 'open', closed_at = NULL, alert_count = alert_count + 1, last_seen = ?1 "
+    "WHERE id = ?2";
+// The latest notification of each fingerprint of the incident, counted when it is firing.
+constexpr const char* kCountFiring =
+    "SELECT COUNT(*) FROM alerts a WHERE a.group_key = ?1 AND a.received_at >= ?2 AND a.status = 'firing' "
+    "AND a.id = (SELECT MAX(b.id) FROM alerts b WHERE b.group_key = ?1 AND b.fingerprint = a.fingerprint "
+    "AND b.received_at >= ?2)";
+constexpr const char* kCountResolutions =
+    "SELECT COUNT(*) FROM alerts WHERE fingerprint = ?1 AND status = 'resolved' AND received_at >= ?2";
+constexpr const char* kInsertSilence =
+    "INSERT INTO silences (service, until_at, created_by, reason, created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
+constexpr const char* kActiveSilence =
+    "SELECT id, service, until_at, created_by, reason FROM silences WHERE service = ?1 AND until_at > ?2 "
+    "ORDER BY until_at DESC LIMIT 1";
 constexpr const char* kCloseGroup =
     "UPDATE alert_groups SET status = 'closed', closed_at = COALESCE(closed_at, ?1) WHERE id = ?2";
 
@@ -60,6 +79,7 @@ AlertGroupRow read_group(const Stmt& s) {
   row.first_seen = s.time(7);
   row.last_seen = s.time(8);
   row.closed_at = s.opt_time(9);
+  row.counter_ts = s.text(10);
   return row;
 }
 
@@ -163,6 +183,77 @@ Result<void> set_group_thread(Db& db, Id group_id, const std::string& channel, c
   if (auto r = stmt->bind_all(channel, thread_ts, group_id).run(); !r) return r.error();
   if (db.changes() == 0) return fail(Errc::NotFound, "set_group_thread: no group " + std::to_string(group_id));
   return {};
+}
+
+Result<void> set_group_counter(Db& db, Id group_id, const std::string& counter_ts) {
+  auto stmt = db.prepare(kSetGroupCounter, "set_group_counter");
+  if (!stmt) return stmt.error();
+  if (auto r = stmt->bind_all(counter_ts, group_id).run(); !r) return r.error();
+  if (db.changes() == 0) return fail(Errc::NotFound, "set_group_counter: no group " + std::to_string(group_id));
+  return {};
+}
+
+Result<std::optional<AlertGroupRow>> reopen_group(Db& db, const std::string& group_key, Time closed_since, Time now) {
+  auto txn = Txn::begin(db, "reopen_group.begin");
+  if (!txn) return txn.error();
+  std::optional<Id> id;
+  {
+    auto stmt = db.prepare(kRecentClosedGroup, "reopen_group.find");
+    if (!stmt) return stmt.error();
+    stmt->bind_all(group_key, closed_since);
+    auto found = fetch_one(*stmt, [](const Stmt& s) { return s.int64(0); });
+    if (!found) return found.error();
+    id = *found;
+  }
+  if (!id) return std::optional<AlertGroupRow>();
+  {
+    auto stmt = db.prepare(kReopenGroup, "reopen_group");
+    if (!stmt) return stmt.error();
+    if (auto r = stmt->bind_all(now, *id).run(); !r) {
+      if (r.error().code == Errc::Conflict) {
+        return fail(Errc::Conflict, "reopen_group: an open group with key '" + group_key + "' already exists");
+      }
+      return r.error();
+    }
+  }
+  auto row = select_group(db, *id);
+  if (!row) return row.error();
+  if (auto r = txn->commit(); !r) return r.error();
+  return row;
+}
+
+Result<std::int64_t> count_firing(Db& db, const std::string& group_key, Time since) {
+  auto stmt = db.prepare(kCountFiring, "count_firing");
+  if (!stmt) return stmt.error();
+  stmt->bind_all(group_key, since);
+  auto n = fetch_one(*stmt, [](const Stmt& s) { return s.int64(0); });
+  if (!n) return n.error();
+  return n->value_or(0);
+}
+
+Result<std::int64_t> count_resolutions(Db& db, const std::string& fingerprint, Time since) {
+  auto stmt = db.prepare(kCountResolutions, "count_resolutions");
+  if (!stmt) return stmt.error();
+  stmt->bind_all(fingerprint, since);
+  auto n = fetch_one(*stmt, [](const Stmt& s) { return s.int64(0); });
+  if (!n) return n.error();
+  return n->value_or(0);
+}
+
+Result<Id> add_silence(Db& db, const SilenceRow& silence, Time now) {
+  auto stmt = db.prepare(kInsertSilence, "add_silence");
+  if (!stmt) return stmt.error();
+  if (auto r = stmt->bind_all(silence.service, silence.until, silence.created_by, silence.reason, now).run(); !r) {
+    return r.error();
+  }
+  return db.last_insert_id();
+}
+
+Result<std::optional<SilenceRow>> active_silence(Db& db, const std::string& service, Time at) {
+  auto stmt = db.prepare(kActiveSilence, "active_silence");
+  if (!stmt) return stmt.error();
+  stmt->bind_all(service, at);
+  return fetch_one(*stmt, [](const Stmt& s) { return SilenceRow{s.int64(0), s.text(1), s.time(2), s.text(3), s.text(4)}; });
 }
 
 }  // namespace alertbot::store::sqlite

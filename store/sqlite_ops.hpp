@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "net/result.hpp"
+#include "store/digest_records.hpp"
 #include "store/records.hpp"
 #include "store/sqlite_db.hpp"
 
@@ -28,6 +29,12 @@ Result<AlertGroupRow> create_group(Db& db, AlertGroupRow group, Time now);
 Result<AlertGroupRow> touch_group(Db& db, Id group_id, Time now);
 Result<void> close_group(Db& db, Id group_id, Time now);
 Result<void> set_group_thread(Db& db, Id group_id, const std::string& channel, const std::string& thread_ts);
+Result<void> set_group_counter(Db& db, Id group_id, const std::string& counter_ts);
+Result<std::optional<AlertGroupRow>> reopen_group(Db& db, const std::string& group_key, Time closed_since, Time now);
+Result<std::int64_t> count_firing(Db& db, const std::string& group_key, Time since);
+Result<std::int64_t> count_resolutions(Db& db, const std::string& fingerprint, Time since);
+Result<Id> add_silence(Db& db, const SilenceRow& silence, Time now);
+Result<std::optional<SilenceRow>> active_silence(Db& db, const std::string& service, Time at);
 
 // --- Investigations, findings, reports, feedback, deploys (sqlite_investigations.cpp) ---
 Result<Id> create_investigation(Db& db, const InvestigationRow& inv, Time now);
@@ -44,6 +51,15 @@ Result<std::optional<ReportRow>> find_report_by_thread(Db& db, const std::string
 Result<Id> add_feedback(Db& db, const FeedbackRow& feedback, Time now);
 Result<Id> add_deploy(Db& db, const DeployRow& deploy);
 Result<std::vector<DeployRow>> list_deploys(Db& db, const std::string& service, Time from, Time to);
+
+// --- Weekly digest (sqlite_digest.cpp) ---
+Result<void> set_first_reply(Db& db, Id investigation_id, Time at);
+Result<bool> claim_digest(Db& db, const std::string& week, const std::string& owner, Time now);
+Result<void> mark_digest_posted(Db& db, const std::string& week, const std::string& owner, const std::string& channel,
+                                const std::string& message_ts, Time now);
+Result<void> release_digest(Db& db, const std::string& week, const std::string& owner);
+Result<std::optional<DigestPost>> get_digest(Db& db, const std::string& week);
+Result<DigestData> digest_data(Db& db, Time from, Time to);
 
 // --- Similar-incident search (sqlite_search.cpp) ---
 Result<void> index_investigation(Db& db, const SearchDocument& doc);

@@ -70,6 +70,24 @@ class SqliteStore final : public Store {
   awaitable<Result<AlertGroupRow>> touch_group(Id id) override {
     return on_db([id, t = now()](Db& db) { return sqlite::touch_group(db, id, t); });
   }
+  awaitable<Result<void>> set_group_counter(Id id, std::string ts) override {
+    return on_db([id, ts = std::move(ts)](Db& db) { return sqlite::set_group_counter(db, id, ts); });
+  }
+  awaitable<Result<std::optional<AlertGroupRow>>> reopen_group(std::string key, Time closed_since) override {
+    return on_db([key = std::move(key), closed_since, t = now()](Db& db) { return sqlite::reopen_group(db, key, closed_since, t); });
+  }
+  awaitable<Result<std::int64_t>> count_firing(std::string key, Time since) override {
+    return on_db([key = std::move(key), since](Db& db) { return sqlite::count_firing(db, key, since); });
+  }
+  awaitable<Result<std::int64_t>> count_resolutions(std::string fingerprint, Time since) override {
+    return on_db([fp = std::move(fingerprint), since](Db& db) { return sqlite::count_resolutions(db, fp, since); });
+  }
+  awaitable<Result<Id>> add_silence(SilenceRow silence) override {
+    return on_db([s = std::move(silence), t = now()](Db& db) { return sqlite::add_silence(db, s, t); });
+  }
+  awaitable<Result<std::optional<SilenceRow>>> active_silence(std::string service, Time at) override {
+    return on_db([service = std::move(service), at](Db& db) { return sqlite::active_silence(db, service, at); });
+  }
   awaitable<Result<void>> close_group(Id id) override {
     return on_db([id, t = now()](Db& db) { return sqlite::close_group(db, id, t); });
   }
@@ -116,6 +134,33 @@ class SqliteStore final : public Store {
   }
   awaitable<Result<Id>> add_feedback(FeedbackRow feedback) override {
     return on_db([f = std::move(feedback), t = now()](Db& db) { return sqlite::add_feedback(db, f, t); });
+  }
+
+  awaitable<Result<void>> set_first_reply(Id investigation_id, Time at) override {
+    return on_db([investigation_id, at](Db& db) { return sqlite::set_first_reply(db, investigation_id, at); });
+  }
+  awaitable<Result<bool>> claim_digest(std::string week, std::string owner) override {
+    return on_db([week = std::move(week), owner = std::move(owner), t = now()](Db& db) {
+      return sqlite::claim_digest(db, week, owner, t);
+    });
+  }
+  awaitable<Result<void>> mark_digest_posted(std::string week, std::string owner, std::string channel,
+                                             std::string message_ts) override {
+    return on_db([week = std::move(week), owner = std::move(owner), channel = std::move(channel),
+                  ts = std::move(message_ts), t = now()](Db& db) {
+      return sqlite::mark_digest_posted(db, week, owner, channel, ts, t);
+    });
+  }
+  awaitable<Result<void>> release_digest(std::string week, std::string owner) override {
+    return on_db([week = std::move(week), owner = std::move(owner)](Db& db) {
+      return sqlite::release_digest(db, week, owner);
+    });
+  }
+  awaitable<Result<std::optional<DigestPost>>> get_digest(std::string week) override {
+    return on_db([week = std::move(week)](Db& db) { return sqlite::get_digest(db, week); });
+  }
+  awaitable<Result<DigestData>> digest_data(Time from, Time to) override {
+    return on_db([from, to](Db& db) { return sqlite::digest_data(db, from, to); });
   }
 
   awaitable<Result<void>> index_investigation(SearchDocument doc) override {

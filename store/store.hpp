@@ -16,6 +16,7 @@
 
 #include "net/asio_fwd.hpp"
 #include "net/result.hpp"
+#include "store/digest_records.hpp"
 #include "store/records.hpp"
 #include "store/store_settings.hpp"
 
@@ -24,6 +25,9 @@ class Clock;
 }
 
 namespace alertbot::store {
+
+// How long a digest claim may stay unposted before another replica may take it over.
+inline constexpr std::chrono::minutes kDigestClaimTimeout{30};
 
 class Store {
  public:
@@ -60,6 +64,22 @@ class Store {
   // Sets where the group's thread lives (a group opened before its first message was posted).
   // NotFound if absent.
   virtual awaitable<Result<void>> set_group_thread(Id group_id, std::string channel, std::string thread_ts) = 0;
+  // Records the ts of the group's counter message. NotFound when there is no such group.
+  virtual awaitable<Result<void>> set_group_counter(Id group_id, std::string counter_ts) = 0;
+  // The group with `group_key` closed at or after `closed_since`, reopened (status open, closed_at
+  // cleared, alert_count + 1, last_seen now): a flapping alert returns to its thread. nullopt when
+  // none. Conflict when another group with that key is open.
+  virtual awaitable<Result<std::optional<AlertGroupRow>>> reopen_group(std::string group_key, Time closed_since) = 0;
+  // Fingerprints among alerts with `group_key` received at or after `since` whose latest
+  // notification is firing (how many alerts of an incident are still firing).
+  virtual awaitable<Result<std::int64_t>> count_firing(std::string group_key, Time since) = 0;
+  // Resolved notifications of `fingerprint` received at or after `since` (flapping).
+  virtual awaitable<Result<std::int64_t>> count_resolutions(std::string fingerprint, Time since) = 0;
+
+  // --- Silences (/alertbot silence) ---
+  virtual awaitable<Result<Id>> add_silence(SilenceRow silence) = 0;
+  // The silence of `service` that lasts longest among those active at `at`, if any.
+  virtual awaitable<Result<std::optional<SilenceRow>>> active_silence(std::string service, Time at) = 0;
 
   // --- Investigations, findings, reports, feedback ---
   virtual awaitable<Result<Id>> create_investigation(InvestigationRow inv) = 0;
@@ -82,6 +102,26 @@ class Store {
   // ts, or the report message's own ts (a reply may name either). nullopt when none.
   virtual awaitable<Result<std::optional<ReportRow>>> find_report_by_thread(std::string channel, std::string thread_ts) = 0;
   virtual awaitable<Result<Id>> add_feedback(FeedbackRow feedback) = 0;
+
+  // --- Weekly digest (store/digest_records.hpp) ---
+  // Records when the first reply (the placeholder) reached the thread; kept if already set.
+  virtual awaitable<Result<void>> set_first_reply(Id investigation_id, Time at) = 0;
+  // Claims the digest of `week` ("2026-W47") for `owner`: true when this caller claimed it now; false when
+  // it was already claimed (by anyone) and not released. Posting is then marked with mark_digest_posted.
+  // A claim neither posted nor released within kDigestClaimTimeout is taken as abandoned (its
+  // owner died mid-post) and may be claimed again.
+  virtual awaitable<Result<bool>> claim_digest(std::string week, std::string owner) = 0;
+  // Marks the claimed digest of `week` posted now, as message (channel, message_ts). Conflict when
+  // `owner` does not hold the claim or it is already posted.
+  virtual awaitable<Result<void>> mark_digest_posted(std::string week, std::string owner, std::string channel,
+                                                     std::string message_ts) = 0;
+  // Drops `owner`'s unposted claim of `week` (its post failed) so that the next attempt can claim
+  // it. Nothing happens when `owner` does not hold an unposted claim.
+  virtual awaitable<Result<void>> release_digest(std::string week, std::string owner) = 0;
+  // The post state of `week`, nullopt when never claimed (or released).
+  virtual awaitable<Result<std::optional<DigestPost>>> get_digest(std::string week) = 0;
+  // The alerts, investigations and feedback of [from, to) (see DigestData).
+  virtual awaitable<Result<DigestData>> digest_data(Time from, Time to) = 0;
 
   // --- Similar past investigations (full-text search) ---
   // Inserts or replaces the document of doc.investigation_id. NotFound when that investigation

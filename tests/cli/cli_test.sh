@@ -37,9 +37,9 @@ check "unknown command" 2 "$bin" frobnicate
 check "unknown option" 2 "$bin" check-config --config x --nope
 check "version" 0 "$bin" version
 expect_in "version text" "$tmp/out" "alertbot 0."
-check "digest is not available yet" 2 "$bin" digest --config "$src/deploy/alertbot.example.yaml"
-expect_in "digest says so" "$tmp/err" "not available yet"
-check "mcp is not available yet" 2 "$bin" mcp --config "$src/deploy/alertbot.example.yaml"
+check "mcp without --config" 2 "$bin" mcp </dev/null
+check "mcp on empty input exits 0" 0 "$bin" mcp --config "$src/deploy/alertbot.example.yaml" </dev/null
+if [ -s "$tmp/out" ]; then echo "FAIL mcp wrote to stdout without a request"; cat "$tmp/out"; failures=$((failures + 1)); fi
 
 env -u SLACK_BOT_TOKEN -u SLACK_APP_TOKEN -u SLACK_SIGNING_SECRET \
   "$bin" check-config --config "$src/deploy/alertbot.example.yaml" >"$tmp/out" 2>"$tmp/err"
@@ -62,6 +62,39 @@ store: { url: "sqlite://$tmp/cli.db" }
 YAML
 check "migrate" 0 "$bin" migrate --config "$tmp/store.yaml"
 expect_in "migrate prints the version" "$tmp/out" "schema version"
+
+# The digest of a week seeded straight into the migrated database (UTC: no digest section).
+check "digest rejects a bad --week" 2 "$bin" digest --config "$tmp/store.yaml" --week 2026-47
+check "digest rejects a bad --format" 2 "$bin" digest --config "$tmp/store.yaml" --format yaml
+check "digest --post needs a digest channel" 1 "$bin" digest --config "$tmp/store.yaml" --post
+if command -v sqlite3 >/dev/null; then
+  sqlite3 "$tmp/cli.db" <<'SQL'
+INSERT INTO alerts (source, name, status, severity, service, fingerprint, group_key, labels_json, annotations_json,
+                    starts_at, event_key, received_at) VALUES
+  ('alertmanager', 'HighLatency', 'firing', 'critical', 'checkout', 'fpA', 'gA', '{}', '{}', 1794909600000, '', 1794909600000),
+  ('alertmanager', 'HighLatency', 'firing', 'critical', 'checkout', 'fpA', 'gA', '{}', '{}', 1794909600000, '', 1794909900000),
+  ('alertmanager', 'HighLatency', 'firing', 'critical', 'checkout', 'fpA', 'gA', '{}', '{}', 1794996000000, '', 1794996000000),
+  ('alertmanager', 'HighLatency', 'firing', 'critical', 'checkout', 'fpA', 'gA', '{}', '{}', 1795082400000, '', 1795082400000);
+INSERT INTO investigations (service, trigger_kind, requested_by, status, report_json, error, created_at, first_reply_at,
+                            finished_at, llm_calls, llm_prompt_tokens, llm_completion_tokens, llm_cost_usd, llm_ms)
+  VALUES ('checkout', 'alert', '', 'done', '{}', '', 1794909660000, 1794909662000, 1794909690000, 2, 1200, 300, 0.25, 900);
+INSERT INTO feedback (investigation_id, user_id, verdict, comment, created_at) VALUES (1, 'U1', 'helpful', '', 1794909900000);
+SQL
+  check "digest --week --format json" 0 "$bin" digest --config "$tmp/store.yaml" --week 2026-W47 --format json
+  expect_in "digest json names the week" "$tmp/out" '"week":"2026-W47"'
+  expect_in "digest counts episodes, not repeats" "$tmp/out" '"alerts":{"total":3,"notifications":4'
+  expect_in "digest has the median first reply" "$tmp/out" '"median_first_reply_ms":2000'
+  expect_in "digest has the median report time" "$tmp/out" '"median_report_ms":30000'
+  expect_in "digest has the flapping alert" "$tmp/out" '"fingerprint":"fpA","flaps":2'
+  expect_in "digest has the LLM usage" "$tmp/out" '"calls":2,"prompt_tokens":1200,"completion_tokens":300'
+  expect_in "digest has the helpful verdict" "$tmp/out" '"feedback":{"helpful":1,"wrong":0'
+  check "digest text" 0 "$bin" digest --config "$tmp/store.yaml" --week 2026-W47
+  expect_in "digest text counts alerts" "$tmp/out" "Alerts: 3 (4 notifications)"
+  check "the week before is empty" 0 "$bin" digest --config "$tmp/store.yaml" --week 2026-W46 --format json
+  expect_in "an empty week" "$tmp/out" '"alerts":{"total":0'
+else
+  echo "skip digest on a seeded database: no sqlite3 command"
+fi
 
 check "investigate needs --alert or --service" 2 "$bin" investigate --config "$tmp/store.yaml"
 check "investigate an unconfigured service still reports" 0 "$bin" investigate --config "$tmp/store.yaml" --service checkout --format json

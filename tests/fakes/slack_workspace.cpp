@@ -138,6 +138,12 @@ class Workspace final : public SlackWorkspace {
     return ts;
   }
 
+  void open_app_home(const std::string& user) override {
+    json::object event{{"type", "app_home_opened"}, {"user", user}, {"channel", "D0HOME" + user}, {"tab", "home"},
+                       {"event_ts", format_slack_ts(st_->clock.system_now())}};
+    st_->deliver("events_api", std::move(event), {});
+  }
+
   std::string run_slash_command(const std::string& channel, const std::string& user, const std::string& command,
                                 const std::string& text) override {
     json::object payload;

@@ -128,6 +128,8 @@ class SlackWorkspace {
   // app_mention event when the text mentions the bot user. Returns the ts.
   virtual std::string post_user_message(const std::string& channel, const std::string& user, const std::string& text,
                                         const std::string& thread_ts = {}) = 0;
+  // A person opens the app's Home tab: an app_home_opened event.
+  virtual void open_app_home(const std::string& user) = 0;
   // A person runs a slash command in `channel` (a slash_commands delivery with a fresh
   // trigger_id and a response_url). Returns the trigger_id.
   virtual std::string run_slash_command(const std::string& channel, const std::string& user, const std::string& command,

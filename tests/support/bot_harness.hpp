@@ -76,6 +76,13 @@ class BotHarness : public ::testing::Test {
     });
   }
 
+  // The thread's messages without file shares (the chart the bot uploads under its reports).
+  std::vector<fakes::SlackMessage> thread_of(const std::string& channel, const std::string& ts) const {
+    auto all = ws_->thread(channel, ts);
+    std::erase_if(all, [](const fakes::SlackMessage& m) { return !m.file_ids.empty(); });
+    return all;
+  }
+
   // A second connection to the bot's store, for seeding and for reading what the bot stored.
   store::Store& seed() {
     if (!seed_) {

@@ -161,7 +161,7 @@ TEST_F(HttpModeTest, SignedEventIsStoredAnsweredAndInvestigatedInTheThread) {
   EXPECT_NE(row.event.payload.find(alert_ts), std::string::npos);
   EXPECT_EQ(row.status, store::EventStatus::Processed) << row.note;
   // Placeholder, then the report in place: the Web API path is Socket Mode's.
-  auto thread = ws_->thread(kChannel, alert_ts);
+  auto thread = thread_of(kChannel, alert_ts);
   ASSERT_EQ(thread.size(), 2u);
   EXPECT_EQ(thread[1].bot_id, "B0ALERTBOT");
   EXPECT_EQ(thread[1].edits, 1);
@@ -225,7 +225,7 @@ TEST_F(HttpModeTest, RedeliveryIsAnswered200AndNotProcessedTwice) {
   EXPECT_EQ(settled(d->event_id).status, store::EventStatus::Processed);
   EXPECT_EQ(ws_->calls("chat.postMessage").size(), 1u) << "one placeholder";
   EXPECT_EQ(ws_->calls("chat.update").size(), 1u);
-  EXPECT_EQ(ws_->thread(kChannel, alert_ts).size(), 2u);
+  EXPECT_EQ(thread_of(kChannel, alert_ts).size(), 2u);
   EXPECT_EQ(reports_.size(), 1u);
 }
 
@@ -245,14 +245,16 @@ TEST_F(HttpModeTest, SlashCommandsAndInteractionsAreStoredLikeSocketModeEnvelope
   const std::string form = "application/x-www-form-urlencoded";
   const std::string command = form_encode({{"command", "/alertbot"}, {"text", "status"}, {"channel_id", kChannel},
                                            {"user_id", "U0HUMAN"}, {"trigger_id", "111.222.cmd"}});
-  EXPECT_EQ(post("/slack/commands", command, signed_headers(kSecret, clock_.system_now(), command, form)).status, 200);
+  auto answer = post("/slack/commands", command, signed_headers(kSecret, clock_.system_now(), command, form));
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_NE(answer.body.find("\"response_type\":\"ephemeral\""), std::string::npos) << answer.body;  // the ack's answer
   const std::string action =
       form_encode({{"payload", R"({"type":"block_actions","trigger_id":"333.444.act","actions":[{"action_id":"ack"}]})"}});
   EXPECT_EQ(post("/slack/interactive", action, signed_headers(kSecret, clock_.system_now(), action, form)).status, 200);
   auto cmd_row = settled("111.222.cmd");
   EXPECT_EQ(cmd_row.event.kind, "slash_commands");
   EXPECT_EQ(json::parse(cmd_row.event.payload).at("text").as_string(), "status");
-  EXPECT_EQ(cmd_row.status, store::EventStatus::Ignored) << cmd_row.note;
+  EXPECT_EQ(cmd_row.status, store::EventStatus::Processed) << cmd_row.note;
   auto act_row = settled("333.444.act");
   EXPECT_EQ(act_row.event.kind, "interactive");
   EXPECT_EQ(json::parse(act_row.event.payload).at("type").as_string(), "block_actions");

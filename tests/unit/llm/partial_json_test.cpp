@@ -32,6 +32,12 @@ TEST(PartialStringMember, DecodesUnicodeEscapesOnlyWhenComplete) {
   EXPECT_EQ(partial_string_member(R"({"summary":"a\)", "summary"), "a");
 }
 
+TEST(PartialStringMember, AUtf8CharacterCutByThePieceIsLeftOut) {
+  EXPECT_EQ(partial_string_member("{\"summary\":\"caf\xc3", "summary"), "caf");
+  EXPECT_EQ(partial_string_member("{\"summary\":\"x\xf0\x9f\x94", "summary"), "x");
+  EXPECT_EQ(partial_string_member("{\"summary\":\"x\xf0\x9f\x94\xa5", "summary"), "x\xf0\x9f\x94\xa5");
+}
+
 TEST(PartialStringMember, OnlyTopLevelMembersAndStrings) {
   EXPECT_EQ(partial_string_member(R"({"causes":[{"summary":"inner"}],"summary":"outer)", "summary"), "outer");
   EXPECT_EQ(partial_string_member(R"({"x":"summary","summary":"yes)", "summary"), "yes");

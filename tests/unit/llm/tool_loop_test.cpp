@@ -156,6 +156,37 @@ TEST_F(ToolLoopTest, AModelThatKeepsCallingToolsEndsWithoutAnAnswer) {
   EXPECT_EQ(r.stopped, "the model kept calling tools");
 }
 
+TEST_F(ToolLoopTest, ATightTokenBudgetMakesTheNextCallTheLast) {
+  fake_->push(FakeLlmReply::tools({{"c1", "list_deploys", "{}"}}));
+  fake_->push(FakeLlmReply::answer("From the deploy list only."));
+  ToolLoopLimits limits;
+  limits.max_tokens = 1600;  // one more call of up to 1500 output tokens fits, two do not
+  auto r = loop(limits);
+  ASSERT_TRUE(r.answered) << r.stopped;
+  EXPECT_EQ(ran_.size(), 1u);
+  EXPECT_EQ(body(1).at("tool_choice"), "none");
+}
+
+TEST_F(ToolLoopTest, NoToolRunsWhenNoFurtherCallFitsTheTokenBudget) {
+  fake_->push(FakeLlmReply::tools({{"c1", "list_deploys", "{}"}}));
+  ToolLoopLimits limits;
+  limits.max_tokens = 1520;
+  auto r = loop(limits);
+  EXPECT_FALSE(r.answered);
+  EXPECT_EQ(r.stopped, "token budget");
+  EXPECT_TRUE(ran_.empty());
+  EXPECT_EQ(fake_->requests().size(), 1u);
+}
+
+TEST_F(ToolLoopTest, OneStepMeansNoTools) {
+  fake_->push(FakeLlmReply::answer("Straight answer."));
+  ToolLoopLimits limits;
+  limits.max_steps = 1;
+  auto r = loop(limits);
+  ASSERT_TRUE(r.answered);
+  EXPECT_EQ(body(0).at("tool_choice"), "none");
+}
+
 TEST_F(ToolLoopTest, TimeBudgetEndsASlowModel) {
   auto slow = FakeLlmReply::answer("too late");
   slow.delay = 60s;
