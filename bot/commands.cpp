@@ -5,6 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/config.hpp"
+#include "bot/digest.hpp"
+#include "bot/digest_render.hpp"
+#include "bot/time_zone.hpp"
 #include "bot/intake.hpp"
 #include "investigators/source_registry.hpp"
 #include "net/clock.hpp"
@@ -159,8 +162,20 @@ awaitable<EventStatus> Commands::run(const slack::SlashCommand& c, std::string& 
     co_return EventStatus::Processed;
   }
   if (req.name == "digest") {
-    co_await tell(c.channel_id, c.user_id,
-                  "The weekly digest is posted to the digest channel; `alertbot digest --config F` prints any week.");
+    // The last 7 days, for the one who asked (the weekly post goes to digest.channel).
+    TimeZone zone = TimeZone::utc();
+    if (config_.has_digest) {
+      if (auto z = TimeZone::load(config_.digest.timezone)) zone = std::move(*z);
+    }
+    DigestWindow window = days_window(clock_.system_now(), zone);
+    auto data = co_await store_.digest_data(window.from, window.to);
+    if (!data) {
+      co_await tell(c.channel_id, c.user_id, ":warning: The digest is not available: " + escape(data.error().message));
+      co_return EventStatus::Processed;
+    }
+    auto content = digest_message(compute_digest(*data, window));
+    auto r = co_await api_.post_ephemeral(c.channel_id, c.user_id, std::move(content));
+    if (!r) spdlog::warn("digest for {}: not shown: {}", c.user_id, r.error().describe());
     co_return EventStatus::Processed;
   }
   co_return EventStatus::Ignored;

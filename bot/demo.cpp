@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -14,6 +15,9 @@
 
 #include "bot/app.hpp"
 #include "bot/config.hpp"
+#include "bot/digest.hpp"
+#include "bot/digest_render.hpp"
+#include "bot/time_zone.hpp"
 #include "bot/report.hpp"
 #include "bot/thread_printer.hpp"
 #include "net/clock.hpp"
@@ -87,9 +91,21 @@ std::vector<fakes::FakeSeries> fake_series(const Scenario& sc, SystemTime alert_
   return out;
 }
 
+// A port nobody listens on now, for the bot's server (the report page's links need it up front).
+int free_port() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return acceptor.local_endpoint().port();
+}
+
 Config demo_config(const Scenario& sc, const fakes::SlackWorkspace& ws, const std::string& prom_url, const std::string& dir) {
   Config c;
   c.path = "(demo)";
+  c.has_server = true;
+  const std::string port = std::to_string(free_port());
+  c.server.listen = "127.0.0.1:" + port;
+  c.server.public_url = "http://127.0.0.1:" + port;
+  c.server.link_secret = "demo-report-links-" + port;
   c.has_slack = true;
   c.slack.app_token = ws.settings().app_token;
   c.slack.bot_token = ws.settings().bot_token;
@@ -156,11 +172,95 @@ struct DemoRun {
   std::string alert_ts;
   std::optional<Report> report;
   milliseconds first_reply{-1};
+  std::string button_answer;  // what the person who pressed the button saw
+  int page_status = 0;        // GET of the full report page
+  std::string page_path;      // where the page was saved
+  std::string digest;         // the digest of the last 7 days, as text
 };
 
 // Callers pass a named std::function: GCC 12 destroys temporaries in co_await operands twice.
 awaitable<void> wait_for(const std::function<bool()>& done, milliseconds limit) {
   for (auto waited = milliseconds(0); !done() && waited < limit; waited += milliseconds(5)) co_await pause(milliseconds(5));
+}
+
+// Posts an Alertmanager Slack message with `title` (the scenario alert's body, retitled).
+awaitable<bool> post_alert(DemoRun& run, const std::string& title) {
+  json::object body = run.scenario.doc.at("alert").as_object();
+  if (auto* atts = body.if_contains("attachments"); atts && atts->is_array() && !atts->as_array().empty()) {
+    auto& a = atts->as_array()[0].as_object();
+    a["title"] = title;
+    a["fallback"] = title;
+  }
+  HttpRequest post;
+  post.method = "POST";
+  post.url = run.ws.incoming_webhook_url(run.scenario.channel);
+  post.headers = {{"Content-Type", "application/json"}};
+  post.body = json::serialize(body);
+  auto posted = co_await run.http.send(std::move(post));
+  co_return posted && posted->status == 200;
+}
+
+// The rest of the incident after the report (scenario "after_the_report"): more alerts join the
+// counter, a button press, the alerts resolve; then the full report page and the digest.
+awaitable<void> play_after(DemoRun& run) {
+  const json::value* after = run.scenario.doc.if_contains("after_the_report");
+  if (!after || !after->is_object()) co_return;
+  const auto& a = after->as_object();
+  const std::string& channel = run.scenario.channel;
+  auto titles = [&](const char* key) {
+    std::vector<std::string> out;
+    if (auto* arr = a.if_contains(key); arr && arr->is_array()) {
+      for (const auto& t : arr->as_array()) {
+        if (t.is_string()) out.emplace_back(t.get_string());
+      }
+    }
+    return out;
+  };
+  for (const auto& t : titles("alerts")) co_await post_alert(run, t);
+  std::function<bool()> counted = [&] {
+    for (const auto& m : run.ws.thread(channel, run.alert_ts)) {
+      if (m.text.find(std::to_string(titles("alerts").size() + 1) + " notifications") != std::string::npos) return true;
+    }
+    return false;
+  };
+  co_await wait_for(counted, milliseconds(10000));
+  if (auto* b = a.if_contains("button"); b && b->is_object() && run.report) {
+    const std::string user = json_string(b->as_object(), "user"), action = json_string(b->as_object(), "action");
+    auto thread = run.ws.thread(channel, run.alert_ts);
+    if (thread.size() > 1) run.ws.click_button(channel, thread[1].ts, user, action, std::to_string(run.report->id));
+    std::function<bool()> answered = [&] {
+      for (const auto& e : run.ws.ephemerals()) {
+        if (e.user == user) return true;
+      }
+      return false;
+    };
+    co_await wait_for(answered, milliseconds(5000));
+    for (const auto& e : run.ws.ephemerals()) {
+      if (e.user == user) run.button_answer = user + " pressed " + action + "; only they see: " + mrkdwn_to_text(e.text);
+    }
+  }
+  for (const auto& t : titles("resolved")) co_await post_alert(run, t);
+  std::function<bool()> resolved = [&] {
+    for (const auto& m : run.ws.thread(channel, run.alert_ts)) {
+      if (m.text.find("resolved after") != std::string::npos) return true;
+    }
+    return false;
+  };
+  co_await wait_for(resolved, milliseconds(10000));
+  // The full report page, as a click on "Open full report" fetches it.
+  if (run.report && !run.report->full_report_url.empty()) {
+    HttpRequest get;
+    get.url = run.report->full_report_url;
+    auto page = co_await run.http.send(std::move(get));
+    if (page) {
+      run.page_status = page->status;
+      std::ofstream(run.page_path) << page->body;
+    }
+  }
+  // The digest of the last 7 days (what `alertbot digest` prints).
+  DigestWindow window = days_window(run.clock.system_now(), TimeZone::utc());
+  auto data = co_await run.seed_store.digest_data(window.from, window.to);
+  if (data) run.digest = digest_text(compute_digest(*data, window));
 }
 
 // Posts the alert as Alertmanager would and waits for the bot's report.
@@ -195,6 +295,7 @@ awaitable<void> play(DemoRun& run) {
   std::function<bool()> reported = [&] { return !run.running || run.report.has_value(); };
   co_await wait_for(reported, milliseconds(30000));
   if (!run.report && run.failure.empty()) run.failure = "no report within 30 s";
+  if (run.report) co_await play_after(run);
 }
 
 awaitable<void> demo_flow(DemoRun& run) {
@@ -221,11 +322,25 @@ int print_result(std::ostream& out, const DemoRun& run, const std::string& dir, 
   out << "Alertbot demo: " << json_string(doc, "name") << "\n\n" << json_string(doc, "about") << "\n\n";
   out << "#" << run.scenario.channel << " (emulated Slack workspace)\n\n";
   std::vector<PrintedMessage> printed;
+  const auto files = run.ws.files();
   for (const auto& m : run.ws.thread(run.scenario.channel, run.alert_ts)) {
     std::string author = m.bot_id == run.ws.settings().bot_id ? "alertbot  APP" : (m.username.empty() ? m.user : m.username) + "  APP";
-    printed.push_back(PrintedMessage{author, m.text, m.blocks_json, m.attachments_json, m.edits});
+    PrintedMessage p{author, m.text, m.blocks_json, m.attachments_json, m.edits, {}};
+    for (const auto& id : m.file_ids) {
+      for (const auto& f : files) {
+        if (f.id == id) p.files.push_back(f.filename + " (" + std::to_string(f.bytes.size() / 1024) + " KiB): " + f.alt_text);
+      }
+    }
+    if (!p.files.empty() && p.text.empty()) p.text = " ";
+    printed.push_back(std::move(p));
   }
   out << print_thread(printed) << "\n";
+  if (!run.button_answer.empty()) out << run.button_answer << "\n\n";
+  if (run.report && !run.report->full_report_url.empty()) {
+    out << "Full report page: " << run.report->full_report_url << " (HTTP " << run.page_status << " while the bot ran"
+        << (keep ? "; saved as " + run.page_path : "; run with --keep to keep a copy") << ")\n\n";
+  }
+  if (!run.digest.empty()) out << "The digest of the last 7 days (`alertbot digest`, posted weekly to digest.channel):\n\n" << run.digest << "\n";
   if (!run.failure.empty()) {
     out << "demo failed: " << run.failure << "\n";
     return 1;
@@ -234,7 +349,7 @@ int print_result(std::ostream& out, const DemoRun& run, const std::string& dir, 
       << run.report->total.count() << " ms after the bot received the alert (sources "
       << run.report->result.sources_ms.count() << " ms).\n";
   if (keep) {
-    out << "The demo's SQLite database is kept in " << dir << "/alertbot.db\n";
+    out << "The demo's SQLite database and report page are kept in " << dir << "\n";
   } else {
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);
@@ -270,6 +385,7 @@ int run_demo(const DemoOptions& opt, std::ostream& out) {
   }
   auto http = make_curl_http_client(io.get_executor(), *clock);
   DemoRun run{*scenario, *clock, **ws, **prom, **app, **seed_store, *http, alert_at};
+  run.page_path = dir + "/report.html";
   (*app)->on_report([&run](const Report& r) { run.report = r; });
   asio::co_spawn(io, demo_flow(run), [&run](std::exception_ptr e) {
     if (e) run.failure = "the demo stopped with an exception";

@@ -138,6 +138,7 @@ std::string print_thread(const std::vector<PrintedMessage>& messages) {
         }
       }
     }
+    for (const auto& f : m.files) body += "  \xF0\x9F\x93\x8E " + f + "\n";
     if (body.empty()) body = indent(mrkdwn_to_text(m.text), "  ");
     out += i == 0 ? body : indent(body, "    ");
   }

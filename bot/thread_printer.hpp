@@ -14,6 +14,7 @@ struct PrintedMessage {
   std::string blocks_json;  // "" or a JSON array
   std::string attachments_json;
   int edits = 0;
+  std::vector<std::string> files;  // "latency.png: checkout latency (p99)" for each file shared
 };
 
 std::string print_thread(const std::vector<PrintedMessage>& messages);

@@ -141,6 +141,9 @@ TEST_F(PeopleFlowTest, HelpStatusDeploysAndSilence) {
   ws_->run_slash_command(kChannel, "U0HUMAN", "/alertbot", "status");
   ASSERT_TRUE(run_until(io_, [&] { return ephemerals("U0HUMAN").size() == 3; }));
   EXPECT_NE(ephemerals("U0HUMAN")[2].find("Alertbot status"), std::string::npos);
+  ws_->run_slash_command(kChannel, "U0HUMAN", "/alertbot", "digest");
+  ASSERT_TRUE(run_until(io_, [&] { return ephemerals("U0HUMAN").size() == 4; }));
+  EXPECT_NE(ephemerals("U0HUMAN")[3].find("igest"), std::string::npos) << ephemerals("U0HUMAN")[3];
 }
 
 std::vector<store::DigestFeedback> PeopleFlowTest::feedback_rows() {
