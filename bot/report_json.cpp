@@ -66,14 +66,35 @@ json::object deploy_json(const DeployEvent& d) {
           {"source", d.source}, {"link", d.link}, {"at", format_rfc3339(d.at)}};
 }
 
+// Patches kept in the report (for the full report page's diff): each file's hunks up to
+// kMaxPatchBytes, all of one change up to kMaxChangePatchBytes.
+constexpr std::size_t kMaxPatchBytes = 8 * 1024;
+constexpr std::size_t kMaxChangePatchBytes = 64 * 1024;
+
+std::string cut_utf8(const std::string& s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t n = max;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
+
 json::object change_json(const CodeChange& c) {
   json::array commits;
+  std::size_t patch_bytes = 0;
   for (const auto& cm : c.commits) {
-    json::array files;
-    for (const auto& f : cm.files) files.push_back(json::value(f.path));
+    json::array files, patches;
+    for (const auto& f : cm.files) {
+      files.push_back(json::value(f.path));
+      std::string patch = patch_bytes < kMaxChangePatchBytes ? cut_utf8(f.patch, std::min(kMaxPatchBytes, kMaxChangePatchBytes - patch_bytes)) : "";
+      patch_bytes += patch.size();
+      const bool cut = f.patch_missing || patch.size() < f.patch.size();
+      patches.push_back(json::object{{"path", f.path}, {"status", f.status}, {"additions", f.additions},
+                                     {"deletions", f.deletions}, {"patch", std::move(patch)}, {"patch_cut", cut}});
+    }
     auto nl = cm.message.find('\n');
     commits.push_back(json::object{{"sha", cm.sha}, {"author", cm.author}, {"at", format_rfc3339(cm.at)},
-                                   {"subject", cm.message.substr(0, nl)}, {"files", files}, {"link", cm.link}});
+                                   {"subject", cm.message.substr(0, nl)}, {"files", files}, {"patches", patches},
+                                   {"link", cm.link}});
   }
   return {{"service", c.service}, {"deploy_id", c.deploy_id}, {"base", c.base},      {"head", c.head},
           {"backend", c.backend}, {"truncated", c.truncated}, {"link", c.link},      {"commits", commits}};
