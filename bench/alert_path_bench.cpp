@@ -124,6 +124,8 @@ int main(int argc, char** argv) {
                    {"reports", report_ms.size()},
                    {"ack_us", summary(ack_us)},
                    {"first_reply_us", summary(first_reply_us)},
+                   // The bar: the placeholder within 300 ms of the alert reaching the bot (p99).
+                   {"placeholder_p99_under_300ms", !first_reply_us.empty() && summary(first_reply_us).at("p99").to_number<double>() < 300000.0},
                    {"report_ms", summary(report_ms)},
                    {"report_in_thread_ms", summary(in_thread_ms)}};
   std::printf("%s\n", json::serialize(out).c_str());
