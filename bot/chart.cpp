@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/encoding.hpp"
 #include "investigators/analysis/finding_kinds.hpp"
 #include "investigators/units.hpp"
 #include "net/time_format.hpp"
@@ -71,24 +72,6 @@ const MetricSeries* pick_series(const InvestigationResult& r) {
 }
 
 // ---- text --------------------------------------------------------------------------------
-
-void append_utf8(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 // The code point at in[i], and how many bytes it takes; invalid or overlong UTF-8 is U+FFFD, 1 byte.
 std::pair<char32_t, std::size_t> decode_utf8(std::string_view in, std::size_t i) {

@@ -8,6 +8,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
 
 #include "bot/app.hpp"
 #include "bot/config.hpp"
@@ -105,6 +106,49 @@ class BotHarness : public ::testing::Test {
   bool running_ = false;
   std::optional<Result<void>> result_;
   std::vector<bot::Report> reports_;
+};
+
+// The bot in Socket Mode (one socket) against the harness' world, with helpers the flow tests
+// share: deploys recorded as the deploy webhook would, alerts posted as Alertmanager's Slack
+// notifier does.
+class SocketBotHarness : public BotHarness {
+ protected:
+  void SetUp() override {
+    fakes::SlackWorkspaceSettings ws;
+    ws.bot_token = "xoxb-1111-test-bot-secret";
+    ws.app_token = "xapp-1-test-app-secret";
+    start_world(ws);
+    config_.slack.app_token = ws.app_token;
+    config_.slack.connections = 1;
+  }
+
+  // Starts the bot and waits until its socket is open.
+  void start_bot() {
+    launch_app();
+    ASSERT_TRUE(run_until(io_, [&] { return app_->open_sockets() == 1 || !running_; }));
+    ASSERT_TRUE(running_);
+  }
+
+  // A deploy of checkout v2.13.4 -> v2.14.0 `before` ago, with id `id`.
+  void add_deploy(const std::string& id, std::chrono::minutes before) {
+    store::DeployRow d;
+    d.service = "checkout";
+    d.version = "v2.14.0";
+    d.previous_version = "v2.13.4";
+    d.source = "webhook";
+    d.external_id = id;
+    d.deployed_at = clock_.system_now() - before;
+    ASSERT_TRUE(run_coro(io_, seed().add_deploy(d)));
+  }
+
+  // Posts an Alertmanager Slack message titled `title` into the harness channel; returns its ts.
+  std::string post_alert(const std::string& title) {
+    boost::json::object att{{"title", title}, {"title_link", "http://am.test:9093/#/alerts"}, {"text", ""}, {"color", "danger"}};
+    boost::json::object body{{"username", "Alertmanager"}, {"attachments", boost::json::array{att}}};
+    auto ts = ws_->post_webhook_message(kHarnessChannel, boost::json::serialize(body));
+    EXPECT_TRUE(ts);
+    return ts ? *ts : "";
+  }
 };
 
 }  // namespace alertbot::testing

@@ -23,38 +23,8 @@ using namespace std::chrono_literals;
 
 constexpr const char* kChannel = testing::kHarnessChannel;
 
-class PeopleFlowTest : public testing::BotHarness {
+class PeopleFlowTest : public testing::SocketBotHarness {
  protected:
-  void SetUp() override {
-    fakes::SlackWorkspaceSettings ws;
-    ws.bot_token = "xoxb-1111-test-bot-secret";
-    ws.app_token = "xapp-1-test-app-secret";
-    start_world(ws);
-    config_.slack.app_token = ws.app_token;
-    config_.slack.connections = 1;
-  }
-  void start_bot() {
-    launch_app();
-    ASSERT_TRUE(run_until(io_, [&] { return app_->open_sockets() == 1 || !running_; }));
-    ASSERT_TRUE(running_);
-  }
-  void add_deploy(const std::string& id, std::chrono::minutes before) {
-    store::DeployRow d;
-    d.service = "checkout";
-    d.version = "v2.14.0";
-    d.previous_version = "v2.13.4";
-    d.source = "webhook";
-    d.external_id = id;
-    d.deployed_at = clock_.system_now() - before;
-    ASSERT_TRUE(run_coro(io_, seed().add_deploy(d)));
-  }
-  std::string post_alert(const std::string& title) {
-    json::object att{{"title", title}, {"title_link", "http://am.test:9093/#/alerts"}, {"text", ""}, {"color", "danger"}};
-    json::object body{{"username", "Alertmanager"}, {"attachments", json::array{att}}};
-    auto ts = ws_->post_webhook_message(kChannel, json::serialize(body));
-    EXPECT_TRUE(ts);
-    return ts ? *ts : "";
-  }
   // Ephemeral messages the bot showed `user` (chat.postEphemeral), in order.
   std::vector<std::string> ephemerals(const std::string& user) {
     std::vector<std::string> out;
