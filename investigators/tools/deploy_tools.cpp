@@ -69,25 +69,13 @@ awaitable<Result<std::string>> list_deploys(ToolDeps deps, json::object args) {
   if (sources.empty()) co_return unavailable(service, "deploys", "deploys.source (webhook, github or argocd)");
   const Window w = hours_window(deps, args);
   const Query q = make_query(service, w);
-  std::vector<awaitable<Result<SourceData>>> calls;
-  for (auto& s : sources) calls.push_back(s->fetch(q));
-  auto results = co_await gather(std::move(calls));
+  auto fetched = co_await fetch_all(std::move(sources), q);
+  if (!fetched) co_return fetched.error();
   std::vector<DeployEvent> deploys;
-  std::vector<std::string> notes;
-  std::optional<Error> first_error;
-  std::size_t failed = 0;
-  for (auto& r : results) {
-    if (!r) {
-      ++failed;
-      if (!first_error) first_error = r.error();
-      notes.push_back(r.error().describe());
-      continue;
-    }
-    for (auto& d : r->deploys) deploys.push_back(std::move(d));
-    for (auto& n : r->notes) notes.push_back(std::move(n));
+  for (auto& data : fetched->data) {
+    for (auto& d : data.deploys) deploys.push_back(std::move(d));
   }
-  if (failed == results.size() && first_error) co_return *first_error;
-  co_return deploys_answer(service, w, std::move(deploys), notes);
+  co_return deploys_answer(service, w, std::move(deploys), fetched->notes);
 }
 
 json::object file_json(const FileChange& f, PatchBudget& budget) {

@@ -5,6 +5,7 @@
 #include <variant>
 
 #include "investigators/tools/tool_context.hpp"
+#include "net/gather.hpp"
 #include "investigators/tools/tool_json.hpp"
 #include "net/clock.hpp"
 #include "net/duration.hpp"
@@ -85,6 +86,25 @@ std::vector<std::unique_ptr<Source>> sources_of(const ToolDeps& deps, const Serv
     if (s->kind() == kind) out.push_back(std::move(s));
   }
   return out;
+}
+
+awaitable<Result<Fetched>> fetch_all(std::vector<std::unique_ptr<Source>> sources, Query q) {
+  std::vector<awaitable<Result<SourceData>>> calls;
+  for (auto& s : sources) calls.push_back(s->fetch(q));
+  auto results = co_await gather(std::move(calls));
+  Fetched out;
+  std::optional<Error> first_error;
+  for (auto& r : results) {
+    if (!r) {
+      if (!first_error) first_error = r.error();
+      out.notes.push_back(r.error().describe());
+      continue;
+    }
+    for (auto& n : r->notes) out.notes.push_back(std::move(n));
+    out.data.push_back(std::move(*r));
+  }
+  if (out.data.empty() && first_error) co_return *first_error;
+  co_return out;
 }
 
 json::array notes_json(const std::vector<std::string>& notes, std::size_t max) {

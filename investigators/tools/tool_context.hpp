@@ -43,6 +43,14 @@ Query make_query(const ServiceSettings& service, const Window& w);
 // The sources of `kind` that `service` configures, in registration order.
 std::vector<std::unique_ptr<Source>> sources_of(const ToolDeps& deps, const ServiceSettings& service, SourceKind kind);
 
+// What every source fetched at once brought, with each failure and each source note as a note.
+struct Fetched {
+  std::vector<SourceData> data;
+  std::vector<std::string> notes;
+};
+// Fetches `q` from all `sources` concurrently. Errors: the first failure when every source failed.
+awaitable<Result<Fetched>> fetch_all(std::vector<std::unique_ptr<Source>> sources, Query q);
+
 // At most `max` notes, each cut to 300 bytes (the count of the rest as a last note).
 boost::json::array notes_json(const std::vector<std::string>& notes, std::size_t max = 5);
 

@@ -189,23 +189,13 @@ awaitable<Result<std::string>> search_traces(ToolDeps deps, json::object args) {
   if (sources.empty()) co_return unavailable(service, "traces", "traces.jaeger or traces.tempo");
   const Window w = minutes_window(deps, args);
   const Query q = make_query(service, w);
-  std::vector<awaitable<Result<SourceData>>> calls;
-  for (auto& s : sources) calls.push_back(s->fetch(q));
-  auto results = co_await gather(std::move(calls));
+  auto fetched = co_await fetch_all(std::move(sources), q);
+  if (!fetched) co_return fetched.error();
   std::vector<TraceSample> samples;
-  std::vector<std::string> notes;
-  std::optional<Error> first_error;
-  for (auto& r : results) {
-    if (!r) {
-      if (!first_error) first_error = r.error();
-      notes.push_back(r.error().describe());
-      continue;
-    }
-    for (auto& t : r->traces) samples.push_back(std::move(t));
-    for (auto& n : r->notes) notes.push_back(std::move(n));
+  for (auto& data : fetched->data) {
+    for (auto& t : data.traces) samples.push_back(std::move(t));
   }
-  if (samples.empty() && first_error) co_return *first_error;
-  co_return traces_answer(service, w, samples, notes);
+  co_return traces_answer(service, w, samples, fetched->notes);
 }
 
 json::object span_json(const Span& s, std::int64_t trace_start, std::int64_t self_us) {
