@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "net/duration.hpp"
+#include "slack/mrkdwn.hpp"
 
 namespace alertbot::bot {
 namespace {
@@ -26,6 +27,9 @@ std::vector<std::string> words(std::string_view text) {
   }
   return out;
 }
+
+// A word the person typed, safe to quote back in mrkdwn: escaped (no pings, no links) and short.
+std::string quoted(std::string_view w) { return slack::escape(slack::truncate_utf8(w, 80)); }
 
 bool is_trace_id(std::string_view w) {
   return w.size() >= 16 && w.size() <= 32 &&
@@ -65,7 +69,7 @@ void read_investigate(const std::vector<std::string>& args, std::size_t from, co
     }
     if (auto d = parse_duration(w); d && w.find_first_of("0123456789") == 0) {
       if (*d <= std::chrono::milliseconds(0) || *d > kMaxWindow) {
-        r.error = "the window must be between 1m and 24h (got " + w + ")";
+        r.error = "the window must be between 1m and 24h (got " + quoted(w) + ")";
         return;
       }
       r.window = *d;
@@ -75,7 +79,7 @@ void read_investigate(const std::vector<std::string>& args, std::size_t from, co
       r.service = s;
       continue;
     }
-    r.error = "I don't know what `" + w.substr(0, 80) + "` is: give a configured service, an alert link or a trace id";
+    r.error = "I don't know what `" + quoted(w) + "` is: give a configured service, an alert link or a trace id";
     return;
   }
   if (r.service.empty() && r.trace_id.empty()) {
@@ -109,7 +113,7 @@ CommandRequest parse_command(std::string_view command, std::string_view text, co
     if (args.size() < 2) {
       r.error = "which service? e.g. `/alertbot deploys checkout`";
     } else if (r.service = service_in(args[1], services); r.service.empty()) {
-      r.error = "`" + args[1].substr(0, 80) + "` is not a configured service";
+      r.error = "`" + quoted(args[1]) + "` is not a configured service";
     }
   } else if (verb == "silence") {
     r.name = verb;
@@ -119,12 +123,12 @@ CommandRequest parse_command(std::string_view command, std::string_view text, co
     }
     r.service = service_in(args[1], services);
     if (r.service.empty()) {
-      r.error = "`" + args[1].substr(0, 80) + "` is not a configured service";
+      r.error = "`" + quoted(args[1]) + "` is not a configured service";
       return r;
     }
     auto d = parse_duration(args[2]);
     if (!d || *d <= std::chrono::milliseconds(0) || *d > kMaxSilence) {
-      r.error = "the duration must be between 1m and 7d (got " + args[2].substr(0, 40) + ")";
+      r.error = "the duration must be between 1m and 7d (got " + quoted(args[2]) + ")";
       return r;
     }
     r.duration = *d;

@@ -325,6 +325,15 @@ awaitable<EventStatus> Commands::on_home(const slack::AppHomeOpened& home, std::
   if (home.tab != "home") co_return EventStatus::Ignored;
   slack::BlockKit b;
   b.header("Alertbot");
+  // The list shows every watched channel's investigations: people `commands.status` allows.
+  const auto& users = config_.commands.rule("status").users;
+  const bool may_see = std::any_of(users.begin(), users.end(), [&](const std::string& u) { return u == "*" || u == home.user; });
+  if (!may_see) {
+    b.section("Recent investigations are shown to the people `commands.status` allows in the bot's config.");
+    const std::string view = json::serialize(json::object{{"type", "home"}, {"blocks", json::parse(b.json())}});
+    if (auto r = co_await api_.publish_view(home.user, view); !r) co_return EventStatus::Received;
+    co_return EventStatus::Processed;
+  }
   b.section("Recent investigations in the channels I watch. Mention me in a report's thread to ask about it; "
             "`/investigate <service>` starts one.");
   auto recent = co_await store_.recent_investigations(15);

@@ -40,29 +40,39 @@ std::optional<AlertFormat> hook_format(std::string_view route) {
   return std::nullopt;
 }
 
-// One alert per notification group: the first firing one, counting the group's firing alerts;
-// a group with none firing is represented by its first resolved alert.
-std::vector<investigators::Alert> representatives(std::vector<investigators::Alert> alerts) {
-  std::vector<investigators::Alert> out;
-  std::map<std::string, std::size_t> at;  // group key -> index in out
-  for (auto& a : alerts) {
+// Every alert of a notification, each group's representative first (the first firing one,
+// counting the group's firing alerts; with none firing, its first resolved one): the
+// representative opens the incident, the others are counted in it, so every alert's status is
+// stored and an incident closes when its last alert resolves.
+std::vector<investigators::Alert> representatives_first(std::vector<investigators::Alert> alerts) {
+  std::vector<std::size_t> reps;          // index of each group's representative
+  std::map<std::string, std::size_t> at;  // group key -> index in reps
+  std::vector<int> counts;
+  for (std::size_t i = 0; i < alerts.size(); ++i) {
+    const auto& a = alerts[i];
     const std::string key = a.group_key.empty() ? a.fingerprint : a.group_key;
+    const bool firing = a.status == investigators::AlertStatus::Firing;
     auto it = at.find(key);
     if (it == at.end()) {
-      a.count = a.status == investigators::AlertStatus::Firing ? 1 : 0;
-      at.emplace(key, out.size());
-      out.push_back(std::move(a));
+      at.emplace(key, reps.size());
+      reps.push_back(i);
+      counts.push_back(firing ? 1 : 0);
       continue;
     }
-    auto& rep = out[it->second];
-    if (a.status != investigators::AlertStatus::Firing) continue;
-    if (rep.status != investigators::AlertStatus::Firing) {
-      a.count = rep.count;
-      rep = std::move(a);
-    }
-    ++rep.count;
+    if (!firing) continue;
+    if (alerts[reps[it->second]].status != investigators::AlertStatus::Firing) reps[it->second] = i;
+    ++counts[it->second];
   }
-  for (auto& a : out) a.count = std::max(a.count, 1);
+  std::vector<investigators::Alert> out;
+  std::vector<bool> taken(alerts.size(), false);
+  for (std::size_t g = 0; g < reps.size(); ++g) {
+    taken[reps[g]] = true;
+    alerts[reps[g]].count = std::max(counts[g], 1);
+    out.push_back(std::move(alerts[reps[g]]));
+  }
+  for (std::size_t i = 0; i < alerts.size(); ++i) {
+    if (!taken[i]) out.push_back(std::move(alerts[i]));
+  }
   return out;
 }
 
@@ -219,7 +229,7 @@ awaitable<EventStatus> EventRouter::route(const slack::Envelope& env, store::Tim
     note = "alert seen; channel investigates on request only";
     co_return EventStatus::Ignored;
   }
-  for (auto& alert : representatives(std::move(batch->alerts))) {
+  for (auto& alert : representatives_first(std::move(batch->alerts))) {
     alert.service = investigators::map_service(alert, config_.services);
     if (auto r = co_await intake_.on_alert(std::move(alert), origin); !r) {
       // The store or Slack failed: keep it "received" so replay() tries again.
@@ -261,6 +271,15 @@ awaitable<EventStatus> EventRouter::route_followup(const slack::MessageEvent& ev
   if (question.empty()) {
     note = "thread reply not addressed to the bot";
     co_return EventStatus::Ignored;
+  }
+  // Asking the model (and its tools) is governed like starting an investigation.
+  if (std::string no = command_refusal(config_, "investigate", ev.user, ev.channel); !no.empty()) {
+    note = "follow-up refused: " + ev.user;
+    slack::MessageContent refusal{no, {}};
+    if (auto r = co_await intake_.tell(ev.channel, ev.user, std::move(refusal)); !r) {
+      spdlog::warn("event: could not tell {} why: {}", ev.user, r.error().describe());
+    }
+    co_return EventStatus::Processed;
   }
   const std::string thread = ev.thread_ts.empty() ? ev.ts : ev.thread_ts;
   auto report = co_await store_.find_report_by_thread(ev.channel, thread);
@@ -325,7 +344,7 @@ awaitable<EventStatus> EventRouter::route_hook(const slack::Envelope& env, store
     co_return batch.error().code == Errc::NotFound ? EventStatus::Ignored : EventStatus::Rejected;
   }
   for (const auto& w : batch->warnings) spdlog::info("hook event {}: {}", env.dedupe_key, w);
-  for (auto& alert : representatives(std::move(batch->alerts))) {
+  for (auto& alert : representatives_first(std::move(batch->alerts))) {
     alert.service = investigators::map_service(alert, config_.services);
     // No thread yet: intake posts the alert to the hooks channel when it opens an incident.
     AlertOrigin origin{config_.hooks.channel, "", env.dedupe_key, received_at};

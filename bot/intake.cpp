@@ -36,9 +36,18 @@ AlertIntake::AlertIntake(store::Store& store, slack::WebApi& api, const Config& 
     : store_(store), api_(api), config_(config), sources_(sources), clock_(clock), wakeup_(worker_wakeup) {}
 
 std::string AlertIntake::incident_key(const Alert& alert, const std::string& channel) {
-  if (!alert.service.empty()) return "service:" + channel + ":" + alert.service;
-  if (!alert.group_key.empty()) return alert.group_key;
-  return "fingerprint:" + alert.fingerprint;
+  // Always per channel: the same alert sent to two channels is two threads, and an untrusted
+  // group key cannot pose as another channel's service key.
+  if (!alert.service.empty()) return channel + "|service:" + alert.service;
+  if (!alert.group_key.empty()) return channel + "|group:" + alert.group_key;
+  return channel + "|fingerprint:" + alert.fingerprint;
+}
+
+awaitable<Result<void>> AlertIntake::record(store::AlertRow row, std::optional<store::Id> group_id) {
+  row.group_id = group_id;
+  auto id = co_await store_.add_alert(std::move(row));
+  if (!id) co_return id.error();
+  co_return Result<void>();
 }
 
 awaitable<Result<void>> AlertIntake::on_alert(Alert alert, AlertOrigin origin) {
@@ -56,35 +65,54 @@ awaitable<Result<void>> AlertIntake::on_alert(Alert alert, AlertOrigin origin) {
   row.starts_at = alert.starts_at;
   row.ends_at = alert.ends_at;
   row.event_key = origin.event_key;
-  if (auto r = co_await store_.add_alert(row); !r) co_return r.error();
+  const std::optional<store::Id> no_group;  // named: no conversions inside co_await operands
 
   const auto now = clock_.system_now();
   auto group = co_await store_.find_open_group(key);
   if (!group) co_return group.error();
+  bool went_stale = false;
   if (*group && (*group)->last_seen < now - kIncidentWindow) {
-    // Quiet for too long: that incident is over; this alert starts a new one.
+    // Quiet for too long: that incident is over (and is never reopened); this alert starts anew.
     if (auto r = co_await store_.close_group((*group)->id); !r) co_return r.error();
+    forget_counter((*group)->id);
     group->reset();
+    went_stale = true;
   }
   if (alert.status == AlertStatus::Resolved) {
-    if (!*group) co_return Result<void>();  // resolved without a firing we saw: nothing to close
+    if (!*group) co_return co_await record(std::move(row), no_group);  // a resolved we never saw fire
+    const std::optional<store::Id> in_group = (*group)->id;
+    if (auto r = co_await record(std::move(row), in_group); !r) co_return r;
     co_return co_await resolved(alert, **group);
   }
-  if (*group) co_return co_await repeat(alert, **group, false);
-  // Fired again soon after its incident closed: back to that thread, no new investigation.
-  auto reopened = co_await store_.reopen_group(key, now - kFlapWindow);
-  if (!reopened && reopened.error().code != Errc::Conflict) co_return reopened.error();
-  if (reopened && *reopened) co_return co_await repeat(alert, **reopened, true);
-  if (!reopened) {  // another notification reopened or opened it a moment ago
-    auto open = co_await store_.find_open_group(key);
-    if (!open) co_return open.error();
-    if (*open) co_return co_await repeat(alert, **open, false);
+  if (*group) {
+    const std::optional<store::Id> in_group = (*group)->id;
+    if (auto r = co_await record(std::move(row), in_group); !r) co_return r;
+    co_return co_await repeat(alert, **group, false);
+  }
+  if (!went_stale) {
+    // Fired again soon after its incident resolved: back to that thread, no new investigation.
+    auto reopened = co_await store_.reopen_group(key, now - kFlapWindow);
+    if (!reopened && reopened.error().code != Errc::Conflict) co_return reopened.error();
+    std::optional<store::AlertGroupRow> back;
+    if (reopened && *reopened) {
+      back = **reopened;
+    } else if (!reopened) {  // another notification reopened or opened it a moment ago
+      auto open = co_await store_.find_open_group(key);
+      if (!open) co_return open.error();
+      back = *open;
+    }
+    if (back) {
+      const std::optional<store::Id> in_group = back->id;
+      if (auto r = co_await record(std::move(row), in_group); !r) co_return r;
+      const bool flapping = reopened.has_value();
+      co_return co_await repeat(alert, *back, flapping);
+    }
   }
   if (std::string why = co_await gated(alert, origin.channel); !why.empty()) {
     spdlog::info("alert {} on {} recorded, not investigated: {}", alert.name, alert.service.empty() ? "?" : alert.service, why);
-    co_return Result<void>();
+    co_return co_await record(std::move(row), no_group);
   }
-  co_return co_await open_incident(std::move(alert), origin);
+  co_return co_await open_incident(std::move(alert), std::move(row), origin);
 }
 
 awaitable<std::string> AlertIntake::gated(const Alert& alert, const std::string& channel) {
@@ -144,22 +172,27 @@ awaitable<Result<void>> AlertIntake::repeat(const Alert& alert, const store::Ale
 awaitable<Result<void>> AlertIntake::resolved(const Alert& alert, const store::AlertGroupRow& group) {
   auto touched = co_await store_.touch_group(group.id);
   if (!touched) co_return touched.error();
-  auto firing = co_await store_.count_firing(group.group_key, group.first_seen);
+  // Counted and closed in one transaction: two resolved notifications at once close it once.
+  auto firing = co_await store_.close_if_resolved(group.id);
   if (!firing) co_return firing.error();
   if (!touched->thread_ts.empty()) {
     Counter& c = counter_of(*touched);
     if (c.names.size() < kMaxCounterNames) c.names.insert(alert.name);
-    c.still_firing = *firing;
-    c.closed = *firing == 0;
+    c.still_firing = std::max<std::int64_t>(*firing, 0);
+    c.closed = *firing <= 0;
     c.dirty = true;
   }
-  if (*firing > 0) co_return Result<void>();
-  if (auto r = co_await store_.close_group(group.id); !r) co_return r.error();
-  if (touched->thread_ts.empty()) co_return Result<void>();
+  if (*firing != 0 || touched->thread_ts.empty()) co_return Result<void>();  // still firing, or closed by another
   auto open_for = std::chrono::duration_cast<std::chrono::minutes>(clock_.system_now() - group.first_seen);
   auto posted = co_await api_.post_message(touched->channel, resolved_message(alert, open_for), touched->thread_ts);
   if (!posted) co_return posted.error();
   co_return Result<void>();
+}
+
+void AlertIntake::forget_counter(store::Id group_id) {
+  auto it = counters_.find(group_id);
+  if (it != counters_.end() && !it->second.dirty) counters_.erase(it);
+  else if (it != counters_.end()) it->second.closed = true;
 }
 
 awaitable<void> AlertIntake::run_counters(Wakeup& wakeup) {
@@ -208,7 +241,7 @@ awaitable<void> AlertIntake::flush_counters() {
   }
 }
 
-awaitable<Result<void>> AlertIntake::open_incident(Alert alert, const AlertOrigin& given) {
+awaitable<Result<void>> AlertIntake::open_incident(Alert alert, store::AlertRow row, const AlertOrigin& given) {
   AlertOrigin origin = given;
   const bool needs_card = origin.ts.empty();  // an alert from a hook: no message yet
   const std::string key = incident_key(alert, origin.channel);
@@ -222,9 +255,20 @@ awaitable<Result<void>> AlertIntake::open_incident(Alert alert, const AlertOrigi
     // Another notification of the same group opened it a moment ago: this one is a repeat.
     auto open = co_await store_.find_open_group(key);
     if (!open) co_return open.error();
-    if (*open) co_return co_await repeat(alert, **open, false);
+    if (*open) {
+      const std::optional<store::Id> in_group = (*open)->id;
+      if (auto r = co_await record(std::move(row), in_group); !r) co_return r;
+      co_return co_await repeat(alert, **open, false);
+    }
   }
   if (!group) co_return group.error();
+  {
+    const std::optional<store::Id> in_group = group->id;
+    if (auto r = co_await record(std::move(row), in_group); !r) {
+      (void)co_await store_.close_group(group->id);
+      co_return r;
+    }
+  }
 
   // From here a failure closes the group again, so that a retry opens a fresh incident instead
   // of taking the next notification for a repeat of one that was never investigated.
@@ -253,7 +297,8 @@ awaitable<Result<void>> AlertIntake::open_incident(Alert alert, const AlertOrigi
   }
 
   const auto received = origin.received_at > std::chrono::system_clock::time_point{} ? origin.received_at : clock_.system_now();
-  auto queued = co_await queue_investigation(*id, alert, origin.channel, origin.ts, received, std::nullopt);
+  const std::optional<std::chrono::milliseconds> default_window;  // named: no conversion in the co_await
+  auto queued = co_await queue_investigation(*id, alert, origin.channel, origin.ts, received, default_window);
   if (!queued) co_return co_await abandon(queued.error());
   spdlog::info("investigation {} opened for {} on {} ({} in {})", *id, alert.name, alert.service.empty() ? "?" : alert.service,
                origin.ts, origin.channel);
@@ -320,7 +365,9 @@ awaitable<Result<store::Id>> AlertIntake::on_request(OnDemand request) {
     if (!parent) co_return parent.error();
     thread = parent->ts;
   }
-  auto queued = co_await queue_investigation(*id, alert, request.channel, thread, clock_.system_now(), request.window);
+  const std::optional<std::chrono::milliseconds> window = request.window;
+  const store::Time now = clock_.system_now();
+  auto queued = co_await queue_investigation(*id, alert, request.channel, thread, now, window);
   if (!queued) co_return queued.error();
   spdlog::info("investigation {} requested by {} for {} over {}", *id, request.user, request.service, format_duration(request.window));
   co_return *id;
@@ -365,10 +412,18 @@ awaitable<Result<store::Id>> AlertIntake::on_rerun(store::Id previous, std::stri
   row.requested_by = user;
   auto id = co_await store_.create_investigation(row);
   if (!id) co_return id.error();
-  auto queued = co_await queue_investigation(*id, alert, (*where)->channel, (*where)->thread_ts, clock_.system_now(), window);
+  const std::optional<std::chrono::milliseconds> wider = window;
+  const store::Time now = clock_.system_now();
+  auto queued = co_await queue_investigation(*id, alert, (*where)->channel, (*where)->thread_ts, now, wider);
   if (!queued) co_return queued.error();
   spdlog::info("investigation {}: re-run of {} by {} over {}", *id, previous, user, format_duration(window));
   co_return *id;
+}
+
+awaitable<Result<void>> AlertIntake::tell(std::string channel, std::string user, slack::MessageContent content) {
+  auto r = co_await api_.post_ephemeral(std::move(channel), std::move(user), std::move(content));
+  if (!r) co_return r.error();
+  co_return Result<void>();
 }
 
 awaitable<Result<void>> AlertIntake::on_unreadable(AlertOrigin origin, std::string reason) {

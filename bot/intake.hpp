@@ -31,6 +31,7 @@ class Store;
 }
 namespace alertbot::slack {
 class WebApi;
+struct MessageContent;
 }
 namespace alertbot::investigators {
 class SourceRegistry;
@@ -93,6 +94,8 @@ class AlertIntake {
   // `wakeup`), until stop() (then `wakeup` must be notified); a last flush shows the final counts.
   awaitable<void> run_counters(Wakeup& wakeup);
   void stop();
+  // An ephemeral message to `user` in `channel` (refusals). Errors: Slack's.
+  awaitable<Result<void>> tell(std::string channel, std::string user, slack::MessageContent content);
   // Replies in the thread that the message looked like an alert but could not be read.
   awaitable<Result<void>> on_unreadable(AlertOrigin origin, std::string reason);
 
@@ -111,7 +114,11 @@ class AlertIntake {
     bool dirty = false;
   };
   static constexpr std::size_t kMaxCounterNames = 50;
-  awaitable<Result<void>> open_incident(investigators::Alert alert, const AlertOrigin& origin);
+  awaitable<Result<void>> open_incident(investigators::Alert alert, store::AlertRow row, const AlertOrigin& origin);
+  // Stores the notification, counted in `group_id` (none: recorded only).
+  awaitable<Result<void>> record(store::AlertRow row, std::optional<store::Id> group_id);
+  // The counter of a group that closed without resolving is dropped once shown.
+  void forget_counter(store::Id group_id);
   // Posts the placeholder in (channel, thread_ts), records it, and queues the job.
   awaitable<Result<void>> queue_investigation(store::Id id, const investigators::Alert& alert, std::string channel,
                                               std::string thread_ts, store::Time received,

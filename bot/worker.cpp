@@ -129,12 +129,17 @@ awaitable<void> InvestigationWorker::run() {
 }
 
 awaitable<void> InvestigationWorker::keep_lease(store::Id job_id) {
-  const auto every = std::max(settings_.lease / 3, std::chrono::milliseconds(1));
+  const Clock::Duration every = std::max(settings_.lease / 3, std::chrono::milliseconds(1));
+  const std::chrono::milliseconds lease = settings_.lease;
   for (;;) {
     if (!co_await clock_.sleep_for(every)) co_return;
-    if (auto r = co_await store_.heartbeat_job(job_id, settings_.worker_id, settings_.lease); !r) {
-      spdlog::warn("worker: job {}: lease not renewed: {}", job_id, r.error().describe());
+    auto r = co_await store_.heartbeat_job(job_id, settings_.worker_id, lease);
+    if (!r && r.error().code == Errc::Conflict) {
+      // Another worker holds it now (this one stalled past the lease): stop, post nothing.
+      spdlog::warn("worker: job {}: lease lost, leaving it to its new owner", job_id);
+      co_return;
     }
+    if (!r) spdlog::warn("worker: job {}: lease not renewed: {}", job_id, r.error().describe());
   }
 }
 
@@ -145,11 +150,8 @@ awaitable<void> InvestigationWorker::finish_job(store::Job job) {
     auto work = run_job(job);
     auto lease = keep_lease(job.id);
     auto raced = co_await (std::move(work) || std::move(lease));
-    if (raced.index() == 0) {
-      done = std::move(std::get<0>(raced));
-    } else {
-      done = fail(Errc::Cancelled, "cancelled");
-    }
+    if (raced.index() == 1) co_return;  // the lease was lost: the job is another worker's now
+    done = std::move(std::get<0>(raced));
   } catch (const std::exception& e) {
     done = fail(Errc::Internal, std::string("job threw: ") + e.what());
   }

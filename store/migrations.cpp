@@ -195,8 +195,10 @@ ALTER TABLE investigations ADD COLUMN llm_ms BIGINT NOT NULL DEFAULT 0;
 // queries need.
 constexpr const char* kIncidentSchema = R"sql(
 ALTER TABLE alert_groups ADD COLUMN counter_ts TEXT NOT NULL DEFAULT '';
+ALTER TABLE alert_groups ADD COLUMN close_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE alerts ADD COLUMN group_id BIGINT REFERENCES alert_groups (id);
 CREATE INDEX alert_groups_closed ON alert_groups (group_key, closed_at);
-CREATE INDEX alerts_group_key ON alerts (group_key, received_at);
+CREATE INDEX alerts_group ON alerts (group_id, fingerprint, id);
 CREATE INDEX alerts_fingerprint_received ON alerts (fingerprint, received_at);
 CREATE TABLE silences (
   id INTEGER PRIMARY KEY,

@@ -45,6 +45,7 @@ struct AlertRow {
   Time starts_at;
   std::optional<Time> ends_at;
   std::string event_key;  // InboundEvent::dedupe_key it came from (may be empty)
+  std::optional<Id> group_id;  // the incident it was counted in (none: recorded only)
   Time received_at;       // set by the store
 };
 

@@ -19,8 +19,8 @@ constexpr const char* kListEvents =
 
 constexpr const char* kInsertAlert =
     "INSERT INTO alerts (source, name, status, severity, service, fingerprint, group_key, labels_json, "
-    "annotations_json, starts_at, ends_at, event_key, received_at) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+    "annotations_json, starts_at, ends_at, event_key, received_at, group_id) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 // Both group SELECTs list the columns in read_group's order.
 constexpr const char* kSelectOpenGroup =
@@ -37,16 +37,18 @@ constexpr const char* kTouchGroup =
 constexpr const char* kSetGroupThread = "UPDATE alert_groups SET channel = ?1, thread_ts = ?2 WHERE id = ?3";
 constexpr const char* kSetGroupCounter = "UPDATE alert_groups SET counter_ts = ?1 WHERE id = ?2";
 constexpr const char* kRecentClosedGroup =
-    "SELECT id FROM alert_groups WHERE group_key = ?1 AND status = 'closed' AND closed_at >= ?2 "
-    "ORDER BY closed_at DESC, id DESC LIMIT 1";
+    "SELECT id FROM alert_groups WHERE group_key = ?1 AND status = 'closed' AND close_reason = 'resolved' "
+    "AND closed_at >= ?2 ORDER BY closed_at DESC, id DESC LIMIT 1";
 constexpr const char* kReopenGroup =
-    "UPDATE alert_groups SET status = 'open', closed_at = NULL, alert_count = alert_count + 1, last_seen = ?1 "
-    "WHERE id = ?2";
-// The latest notification of each fingerprint of the incident, counted when it is firing.
+    "UPDATE alert_groups SET status = 'open', closed_at = NULL, close_reason = '', alert_count = alert_count + 1, "
+    "last_seen = ?1 WHERE id = ?2";
+// The latest notification of each fingerprint counted in the group, counted when it is firing.
 constexpr const char* kCountFiring =
-    "SELECT COUNT(*) FROM alerts a WHERE a.group_key = ?1 AND a.received_at >= ?2 AND a.status = 'firing' "
-    "AND a.id = (SELECT MAX(b.id) FROM alerts b WHERE b.group_key = ?1 AND b.fingerprint = a.fingerprint "
-    "AND b.received_at >= ?2)";
+    "SELECT COUNT(*) FROM alerts a WHERE a.group_id = ?1 AND a.status = 'firing' "
+    "AND a.id = (SELECT MAX(b.id) FROM alerts b WHERE b.group_id = ?1 AND b.fingerprint = a.fingerprint)";
+constexpr const char* kCloseResolved =
+    "UPDATE alert_groups SET status = 'closed', close_reason = 'resolved', closed_at = ?1 "
+    "WHERE id = ?2 AND status = 'open'";
 constexpr const char* kCountResolutions =
     "SELECT COUNT(*) FROM alerts WHERE fingerprint = ?1 AND status = 'resolved' AND received_at >= ?2";
 constexpr const char* kInsertSilence =
@@ -126,7 +128,7 @@ Result<Id> add_alert(Db& db, const AlertRow& a, Time now) {
   auto stmt = db.prepare(kInsertAlert, "add_alert");
   if (!stmt) return stmt.error();
   stmt->bind_all(a.source, a.name, a.status, a.severity, a.service, a.fingerprint, a.group_key, a.labels_json,
-                 a.annotations_json, a.starts_at, a.ends_at, a.event_key, now);
+                 a.annotations_json, a.starts_at, a.ends_at, a.event_key, now, a.group_id);
   if (auto r = stmt->run(); !r) return r.error();
   return db.last_insert_id();
 }
@@ -222,13 +224,30 @@ Result<std::optional<AlertGroupRow>> reopen_group(Db& db, const std::string& gro
   return row;
 }
 
-Result<std::int64_t> count_firing(Db& db, const std::string& group_key, Time since) {
-  auto stmt = db.prepare(kCountFiring, "count_firing");
-  if (!stmt) return stmt.error();
-  stmt->bind_all(group_key, since);
-  auto n = fetch_one(*stmt, [](const Stmt& s) { return s.int64(0); });
-  if (!n) return n.error();
-  return n->value_or(0);
+Result<std::int64_t> close_if_resolved(Db& db, Id group_id, Time now) {
+  auto txn = Txn::begin(db, "close_if_resolved.begin");
+  if (!txn) return txn.error();
+  std::int64_t firing = 0;
+  {
+    auto stmt = db.prepare(kCountFiring, "close_if_resolved.count");
+    if (!stmt) return stmt.error();
+    stmt->bind_all(group_id);
+    auto n = fetch_one(*stmt, [](const Stmt& s) { return s.int64(0); });
+    if (!n) return n.error();
+    firing = n->value_or(0);
+  }
+  if (firing > 0) {
+    if (auto r = txn->commit(); !r) return r.error();
+    return firing;
+  }
+  {
+    auto stmt = db.prepare(kCloseResolved, "close_if_resolved.close");
+    if (!stmt) return stmt.error();
+    if (auto r = stmt->bind_all(now, group_id).run(); !r) return r.error();
+  }
+  const bool closed = db.changes() == 1;
+  if (auto r = txn->commit(); !r) return r.error();
+  return closed ? std::int64_t{0} : std::int64_t{-1};
 }
 
 Result<std::int64_t> count_resolutions(Db& db, const std::string& fingerprint, Time since) {

@@ -31,7 +31,7 @@ Result<void> close_group(Db& db, Id group_id, Time now);
 Result<void> set_group_thread(Db& db, Id group_id, const std::string& channel, const std::string& thread_ts);
 Result<void> set_group_counter(Db& db, Id group_id, const std::string& counter_ts);
 Result<std::optional<AlertGroupRow>> reopen_group(Db& db, const std::string& group_key, Time closed_since, Time now);
-Result<std::int64_t> count_firing(Db& db, const std::string& group_key, Time since);
+Result<std::int64_t> close_if_resolved(Db& db, Id group_id, Time now);
 Result<std::int64_t> count_resolutions(Db& db, const std::string& fingerprint, Time since);
 Result<Id> add_silence(Db& db, const SilenceRow& silence, Time now);
 Result<std::optional<SilenceRow>> active_silence(Db& db, const std::string& service, Time at);

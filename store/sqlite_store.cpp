@@ -76,8 +76,8 @@ class SqliteStore final : public Store {
   awaitable<Result<std::optional<AlertGroupRow>>> reopen_group(std::string key, Time closed_since) override {
     return on_db([key = std::move(key), closed_since, t = now()](Db& db) { return sqlite::reopen_group(db, key, closed_since, t); });
   }
-  awaitable<Result<std::int64_t>> count_firing(std::string key, Time since) override {
-    return on_db([key = std::move(key), since](Db& db) { return sqlite::count_firing(db, key, since); });
+  awaitable<Result<std::int64_t>> close_if_resolved(Id id) override {
+    return on_db([id, t = now()](Db& db) { return sqlite::close_if_resolved(db, id, t); });
   }
   awaitable<Result<std::int64_t>> count_resolutions(std::string fingerprint, Time since) override {
     return on_db([fp = std::move(fingerprint), since](Db& db) { return sqlite::count_resolutions(db, fp, since); });

@@ -66,13 +66,15 @@ class Store {
   virtual awaitable<Result<void>> set_group_thread(Id group_id, std::string channel, std::string thread_ts) = 0;
   // Records the ts of the group's counter message. NotFound when there is no such group.
   virtual awaitable<Result<void>> set_group_counter(Id group_id, std::string counter_ts) = 0;
-  // The group with `group_key` closed at or after `closed_since`, reopened (status open, closed_at
-  // cleared, alert_count + 1, last_seen now): a flapping alert returns to its thread. nullopt when
-  // none. Conflict when another group with that key is open.
+  // The group with `group_key` closed because its alerts resolved (close_if_resolved) at or after
+  // `closed_since`, reopened (status open, closed_at cleared, alert_count + 1, last_seen now): a
+  // flapping alert returns to its thread. Groups closed otherwise (quiet too long, an abandoned
+  // intake) are never reopened. nullopt when none. Conflict when another group with that key is open.
   virtual awaitable<Result<std::optional<AlertGroupRow>>> reopen_group(std::string group_key, Time closed_since) = 0;
-  // Fingerprints among alerts with `group_key` received at or after `since` whose latest
-  // notification is firing (how many alerts of an incident are still firing).
-  virtual awaitable<Result<std::int64_t>> count_firing(std::string group_key, Time since) = 0;
+  // In one transaction: when no alert counted in the open group `group_id` is still firing (the
+  // latest notification of each fingerprint), closes it as resolved and returns 0; otherwise
+  // returns how many still fire. -1 when the group was not open (someone else closed it).
+  virtual awaitable<Result<std::int64_t>> close_if_resolved(Id group_id) = 0;
   // Resolved notifications of `fingerprint` received at or after `since` (flapping).
   virtual awaitable<Result<std::int64_t>> count_resolutions(std::string fingerprint, Time since) = 0;
 

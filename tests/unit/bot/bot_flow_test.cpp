@@ -155,6 +155,19 @@ TEST_F(BotFlowTest, RepeatsUpdateOneCounterAndTheLastResolvedClosesTheIncident) 
   EXPECT_EQ(reports_.size(), 1u) << "one incident, one investigation";
 }
 
+// An incident left open (its resolved notification never came) ends when it has been quiet for
+// longer than its window: the next alert of the service is a new incident, not "flapping".
+TEST_F(BotFlowTest, AnIncidentQuietForTooLongIsOverAndTheNextAlertIsInvestigated) {
+  start_bot();
+  std::string first = post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return reports_.size() == 1; }));
+  clock_.advance(3h);
+  std::string later = post_alert("[FIRING:1] CheckoutErrorsHigh (checkout critical)");
+  ASSERT_TRUE(run_until(io_, [&] { return reports_.size() == 2; }));
+  EXPECT_EQ(thread_of(kChannel, later).size(), 2u) << "its own thread and report";
+  EXPECT_EQ(thread_of(kChannel, first).size(), 2u) << "nothing more in the old thread";
+}
+
 // An alert that resolves and fires again within the hour returns to its thread, flagged as
 // flapping, with no second investigation.
 TEST_F(BotFlowTest, AFlappingAlertReturnsToItsThreadWithoutANewInvestigation) {

@@ -227,6 +227,59 @@ TEST_F(SqliteStore, OnlyOneOpenGroupPerKeyUntilClosed) {
   EXPECT_EQ(found->thread_ts, "1.2");
 }
 
+// The incident closes when the latest notification of every fingerprint counted in it is
+// resolved, once; only a group closed that way reopens.
+TEST_F(SqliteStore, CloseIfResolvedCountsTheGroupsAlertsAndOnlyResolvedGroupsReopen) {
+  auto group = run(store_->create_group(group_row("C1|service:api", "api", "C1", "1.2")));
+  ASSERT_TRUE(group);
+  auto note = [&](const std::string& fingerprint, const std::string& status, std::optional<Id> in) {
+    AlertRow a;
+    a.source = "test";
+    a.name = fingerprint;
+    a.status = status;
+    a.fingerprint = fingerprint;
+    a.group_key = "C1|service:api";
+    a.starts_at = now();
+    a.group_id = in;
+    ASSERT_TRUE(run(store_->add_alert(a)));
+  };
+  note("a", "firing", group->id);
+  note("b", "firing", group->id);
+  note("c", "firing", std::nullopt);  // recorded, not counted in the incident
+  note("b", "resolved", group->id);
+  EXPECT_EQ(run(store_->close_if_resolved(group->id)).value(), 1);  // a still fires
+  note("a", "resolved", group->id);
+  EXPECT_EQ(run(store_->close_if_resolved(group->id)).value(), 0);
+  EXPECT_EQ(run(store_->close_if_resolved(group->id)).value(), -1) << "closed once";
+  EXPECT_FALSE(run(store_->find_open_group("C1|service:api")).value());
+  clock_.advance(10min);
+  auto back = run(store_->reopen_group("C1|service:api", now() - 60min)).value();
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->id, group->id);
+  EXPECT_EQ(back->status, GroupStatus::Open);
+  EXPECT_EQ(back->alert_count, 2);
+  // A group closed for any other reason (quiet too long, abandoned) stays closed.
+  ASSERT_TRUE(run(store_->close_group(back->id)));
+  EXPECT_FALSE(run(store_->reopen_group("C1|service:api", now() - 60min)).value());
+  // Too long ago: not reopened either.
+  auto other = run(store_->create_group(group_row("C1|service:web", "web", "C1", "1.3")));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(run(store_->close_if_resolved(other->id)).value(), 0);
+  clock_.advance(61min);
+  EXPECT_FALSE(run(store_->reopen_group("C1|service:web", now() - 60min)).value());
+}
+
+TEST_F(SqliteStore, SilencesLastUntilTheirEnd) {
+  ASSERT_TRUE(run(store_->add_silence(SilenceRow{0, "api", now() + 2h, "U1", "drill"})));
+  ASSERT_TRUE(run(store_->add_silence(SilenceRow{0, "api", now() + 1h, "U2", ""})));
+  auto active = run(store_->active_silence("api", now())).value();
+  ASSERT_TRUE(active);
+  EXPECT_EQ(active->created_by, "U1");
+  EXPECT_EQ(active->reason, "drill");
+  EXPECT_FALSE(run(store_->active_silence("web", now())).value());
+  EXPECT_FALSE(run(store_->active_silence("api", now() + 3h)).value());
+}
+
 TEST_F(SqliteStore, TouchGroupCountsAlertsAndMovesLastSeen) {
   auto group = run(store_->create_group(group_row("k", "api"))).value();
   clock_.advance(90s);
