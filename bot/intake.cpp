@@ -214,11 +214,18 @@ awaitable<void> AlertIntake::flush_counters() {
     // the counter's ts from the store again).
     it = !it->second.dirty && it->second.closed ? counters_.erase(it) : std::next(it);
   }
+  // A few per tick, the longest waiting first: in a storm the counters share chat.update's
+  // budget (Tier 3) fairly and leave room for the reports.
+  std::sort(dirty.begin(), dirty.end(), [&](store::Id a, store::Id b) {
+    return std::pair(counters_[a].shown, a) < std::pair(counters_[b].shown, b);
+  });
+  if (dirty.size() > kCountersPerTick) dirty.resize(kCountersPerTick);
   for (store::Id id : dirty) {
     auto it = counters_.find(id);
     if (it == counters_.end()) continue;
     Counter& c = it->second;
     c.dirty = false;
+    c.shown = ++shown_seq_;
     std::vector<std::string> names(c.names.begin(), c.names.end());
     auto content = counter_message(names, c.notifications, c.still_firing, c.flapping);
     const std::string channel = c.channel, thread_ts = c.thread_ts, counter_ts = c.counter_ts;

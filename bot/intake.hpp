@@ -112,7 +112,11 @@ class AlertIntake {
     std::string flapping;            // the name of an alert found flapping, if any
     bool closed = false;             // every alert resolved: forgotten after the next flush
     bool dirty = false;
+    std::uint64_t shown = 0;         // when it was last shown (flush order), 0: never
   };
+  // Counter messages sent per kCounterEvery at most (2 per 3 s: 40 a minute, under Tier 3).
+  static constexpr std::size_t kCountersPerTick = 2;
+  std::uint64_t shown_seq_ = 0;
   static constexpr std::size_t kMaxCounterNames = 50;
   awaitable<Result<void>> open_incident(investigators::Alert alert, store::AlertRow row, const AlertOrigin& origin);
   // Stores the notification, counted in `group_id` (none: recorded only).
