@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "bot/bot_metrics.hpp"
 #include "bot/config.hpp"
 #include "bot/commands.hpp"
 #include "bot/digest_schedule.hpp"
@@ -34,6 +35,7 @@
 #include "net/http_client.hpp"
 #include "net/http_server.hpp"
 #include "net/logging.hpp"
+#include "net/metrics.hpp"
 #include "slack/rate_limiter.hpp"
 #include "slack/socket_mode_client.hpp"
 #include "slack/web_api.hpp"
@@ -84,6 +86,9 @@ class BotApp final : public App {
         counter_wakeup_(ex, clock),
         tasks_(ex),
         stop_signal_(ex, asio::steady_timer::time_point::max()) {
+    worker_.metrics = &metrics_;
+    limiter_.on_call = [this](std::string_view method) { metrics_.slack_calls.with({method}).inc(); };
+    limiter_.on_rate_limited = [this](std::string_view method) { metrics_.slack_rate_limited.with({method}).inc(); };
     investigators::register_builtin_sources(registry_, investigators::SourceDeps{*http_, clock, deploys_.get(), past_.get(), ex});
     if (auto r = investigators::register_investigator_tools(
             tools_, investigators::ToolDeps{*http_, clock, registry_, config_.services, past_.get()});
@@ -107,6 +112,7 @@ class BotApp final : public App {
     if (stopping_) co_return Result<void>();  // stop() came during start-up
     router_ = std::make_unique<EventRouter>(executor_, *store_, config_, intake_, *me, clock_);
     router_->set_commands(&commands_);
+    router_->set_metrics(&metrics_);
     const bool http_mode = config_.slack.mode == slack::SlackMode::Http;
     if (!http_mode) {
       socket_ = std::make_unique<slack::SocketModeClient>(*api_, clock_, config_.slack, envelope_handler());
@@ -175,14 +181,32 @@ class BotApp final : public App {
     }
   }
 
+  // GET /metrics: the values read at scrape time (queue depth, reconnects), then the text.
+  awaitable<ServerResponse> scrape() {
+    auto depth = co_await store_->pending_jobs();
+    if (depth) metrics_.queue_depth.set(static_cast<double>(*depth));
+    if (socket_) {
+      // The client counts connects; the counter catches up with those beyond each socket's first.
+      const double reconnects = static_cast<double>(socket_->connects() - config_.slack.connections);
+      const double counted = metrics_.socket_reconnects.value();
+      if (reconnects > counted) metrics_.socket_reconnects.inc(reconnects - counted);
+    }
+    ServerResponse resp;
+    resp.content_type = MetricsRegistry::kContentType;
+    resp.body = metrics_registry_.render();
+    co_return resp;
+  }
+
   slack::EnvelopeHandler envelope_handler() {
     return [this](const slack::Envelope& env) { return router_->on_envelope(env); };
   }
 
-  // /healthz and /readyz; in HTTP mode also the Slack routes (ready as soon as they are served).
+  // /healthz, /readyz and /metrics; in HTTP mode also the Slack routes (ready as soon as they are
+  // served).
   Result<void> start_server() {
     Router router;
     router.add("GET", "/healthz", [](ServerRequest) -> awaitable<ServerResponse> { co_return ServerResponse::text(200, "ok\n"); });
+    router.add("GET", "/metrics", [this](ServerRequest) -> awaitable<ServerResponse> { co_return co_await scrape(); });
     router.add("GET", "/readyz", [this](ServerRequest) -> awaitable<ServerResponse> {
       bool ready = !stopping_ && (config_.slack.mode == slack::SlackMode::Http || (socket_ && socket_->open_sockets() > 0));
       co_return ServerResponse::text(ready ? 200 : 503, ready ? "ready\n" : "no Slack socket open\n");
@@ -202,6 +226,9 @@ class BotApp final : public App {
     return {};
   }
 
+  // What GET /metrics reads; before every part that counts into it, so it outlives them.
+  MetricsRegistry metrics_registry_;
+  BotMetrics metrics_ = register_bot_metrics(metrics_registry_);
   asio::any_io_executor executor_;
   const Config& config_;
   Clock& clock_;

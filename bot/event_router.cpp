@@ -1,5 +1,6 @@
 #include "bot/event_router.hpp"
 
+#include "bot/bot_metrics.hpp"
 #include "bot/commands.hpp"
 #include "bot/followup.hpp"
 
@@ -97,11 +98,18 @@ awaitable<void> EventRouter::drain() {
 }
 
 awaitable<Result<std::optional<std::string>>> EventRouter::on_envelope(const slack::Envelope& env) {
+  const auto arrived = clock_.steady_now();
+  if (metrics_) metrics_->events_received.with({env.type}).inc();
   // Named, not braced inside the co_await: GCC 12 destroys such temporaries twice.
   const std::string origin = env.type.starts_with(kHookTypePrefix) ? "hook" : "slack";
   store::InboundEvent event{origin, env.dedupe_key, env.type, env.payload_json};
   auto stored = co_await store_.record_event(std::move(event));
   if (!stored) co_return stored.error();
+  if (metrics_) {
+    // Stored: the ack goes out as soon as this returns (a redelivery is acked too).
+    metrics_->events_acked.inc();
+    metrics_->ack_seconds.observe(std::chrono::duration<double>(clock_.steady_now() - arrived).count());
+  }
   if (!*stored) {
     spdlog::debug("envelope {}: event {} already stored (redelivery)", env.envelope_id, env.dedupe_key);
     co_return std::nullopt;

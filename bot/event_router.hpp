@@ -29,6 +29,7 @@ namespace alertbot::bot {
 struct Config;
 class AlertIntake;
 class Commands;
+struct BotMetrics;
 
 class EventRouter {
  public:
@@ -38,6 +39,8 @@ class EventRouter {
   // Slash commands, mentions outside report threads, buttons and App Home go to `commands`
   // (must outlive the router); without it they are ignored.
   void set_commands(Commands* commands) { commands_ = commands; }
+  // Envelopes received and acked, ack latency (nullptr: not counted); must outlive the router.
+  void set_metrics(BotMetrics* metrics) { metrics_ = metrics; }
   // The EnvelopeHandler of slack::SocketModeClient. Errors: the store's (then no ack is sent).
   // A slash command's ack carries Commands::ack_payload.
   awaitable<Result<std::optional<std::string>>> on_envelope(const slack::Envelope& env);
@@ -69,6 +72,7 @@ class EventRouter {
   const Config& config_;
   AlertIntake& intake_;
   Commands* commands_ = nullptr;
+  BotMetrics* metrics_ = nullptr;
   const slack::Identity self_;
   Clock& clock_;
   int in_flight_ = 0;

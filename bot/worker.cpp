@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "bot/alert_json.hpp"
+#include "bot/bot_metrics.hpp"
 #include "bot/chart.hpp"
 #include "bot/config.hpp"
 #include "bot/followup.hpp"
@@ -179,6 +180,7 @@ awaitable<void> InvestigationWorker::give_up(const store::Job& job, std::string 
   if (!p) co_return;
   const std::string none;
   (void)co_await store_.update_investigation(p->investigation_id, store::InvestigationStatus::Failed, none, reason);
+  if (metrics) metrics->investigations.with({"failed"}).inc();
   auto content = failed_message(p->service.empty() ? p->alert.name : p->service, reason);
   auto existing = co_await store_.get_report(p->investigation_id);
   Result<slack::PostedMessage> said = fail(Errc::Internal, "not said");
@@ -333,6 +335,7 @@ awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
   }
   spdlog::info("investigation {} reported in {} ms ({} causes, {} findings)", report.id, report.total.count(),
                report.result.causes.size(), report.result.findings.size());
+  if (metrics) metrics->count_report(report);
   if (on_report) on_report(report);
   co_return Result<void>();
 }

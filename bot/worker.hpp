@@ -37,6 +37,7 @@ namespace alertbot::bot {
 struct Config;
 class Wakeup;
 struct Report;
+struct BotMetrics;
 
 // How often a running investigation's placeholder is updated with what has come in: well inside
 // chat.update's Tier 3 (about 50 a minute for the workspace).
@@ -70,6 +71,9 @@ class InvestigationWorker {
   void cancel_running();
   // Called after each report is delivered (tests and the demo watch this).
   std::function<void(const Report&)> on_report;
+  // Investigations done and failed, durations, sources, LLM usage (nullptr: not counted); must
+  // outlive the worker.
+  BotMetrics* metrics = nullptr;
 
  private:
   // What the sources brought so far, shown in the placeholder while the rest is still out.

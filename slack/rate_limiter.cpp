@@ -84,6 +84,7 @@ awaitable<bool> RateLimiter::wait_slot(std::string_view method, std::string_view
     }
     own.tokens -= 1;
     if (method == kPostMessage) buckets_[name].tokens -= 1;
+    if (on_call) on_call(method);
     co_return true;
   }
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -44,6 +45,10 @@ class RateLimiter {
   // Observability: calls waiting in lanes, 429 blocks so far.
   std::size_t queued() const;
   long blocks() const { return blocks_; }
+  // Hooks for counting (the bot's /metrics); empty by default. `on_call`: each attempt wait_slot
+  // lets through; `on_rate_limited`: each 429 the Web API client got (it calls the hook).
+  std::function<void(std::string_view method)> on_call;
+  std::function<void(std::string_view method)> on_rate_limited;
 
  private:
   struct Bucket {

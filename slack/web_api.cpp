@@ -296,6 +296,7 @@ awaitable<Result<json::object>> SlackWebApi::call(std::string method, const std:
     if (resp && resp->status == 429) {
       auto wait = retry_after(*resp);
       limiter_.block(method, wait);
+      if (limiter_.on_rate_limited) limiter_.on_rate_limited(method);
       spdlog::warn("slack: {} rate limited; waiting {} ms before any other {} call", method, wait.count(), method);
       if (++rate_limited < kMaxRateLimitedAttempts) continue;
       co_return fail(Errc::RateLimited, method + ": ratelimited");
