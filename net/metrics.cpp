@@ -31,16 +31,17 @@ std::string format_metric_value(double v) {
   return std::string(buf, r.ptr);
 }
 
-std::string escape_label_value(std::string_view v) {
+// Backslash and newline escaped (HELP text); with `quotes`, double quotes too (label values).
+std::string escape_text(std::string_view v, bool quotes) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
     if (c == '\\') {
       out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
     } else if (c == '\n') {
       out += "\\n";
+    } else if (quotes && c == '"') {
+      out += "\\\"";
     } else {
       out += c;
     }
@@ -48,20 +49,8 @@ std::string escape_label_value(std::string_view v) {
   return out;
 }
 
-std::string escape_help(std::string_view v) {
-  std::string out;
-  out.reserve(v.size());
-  for (char c : v) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string escape_label_value(std::string_view v) { return escape_text(v, true); }
+std::string escape_help(std::string_view v) { return escape_text(v, false); }
 
 void Counter::inc(double by) {
   if (!(by >= 0) || std::isinf(by)) return;

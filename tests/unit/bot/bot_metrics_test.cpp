@@ -58,15 +58,10 @@ TEST(BotMetrics, RegistersOncePerRegistry) {
   EXPECT_THROW((void)register_bot_metrics(registry), std::invalid_argument);
 }
 
-class BotMetricsEndpoint : public testing::BotHarness {
+class BotMetricsEndpoint : public testing::SocketBotHarness {
  protected:
   void SetUp() override {
-    fakes::SlackWorkspaceSettings ws;
-    ws.bot_token = "xoxb-1111-test-bot-secret";
-    ws.app_token = "xapp-1-test-app-secret";
-    start_world(ws);
-    config_.slack.app_token = ws.app_token;
-    config_.slack.connections = 1;
+    SocketBotHarness::SetUp();
     config_.has_server = true;
     config_.server.listen = "127.0.0.1:0";
     config_.has_hooks = true;
