@@ -211,12 +211,6 @@ slack::MessageContent resolved_message(const Alert& alert, std::chrono::minutes 
   return {text, {}};
 }
 
-slack::MessageContent repeat_message(const Alert& alert, std::int64_t count) {
-  std::string text = ":repeat: *" + escape(alert.name) + "* fired again (" + std::to_string(count) +
-                     " notifications in this incident); the investigation above still applies.";
-  return {text, {}};
-}
-
 slack::MessageContent on_demand_message(const std::string& service, std::chrono::milliseconds window,
                                         const std::string& trace_id, const std::string& user) {
   std::string text = ":mag: Investigating *" + escape(service) + "* over the last " + format_duration(window) +

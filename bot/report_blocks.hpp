@@ -27,7 +27,6 @@ slack::MessageContent summary_draft_message(const Report& report, const std::str
 // The investigation could not finish (after its retries).
 slack::MessageContent failed_message(const std::string& service, const std::string& reason);
 slack::MessageContent resolved_message(const investigators::Alert& alert, std::chrono::minutes open_for);
-slack::MessageContent repeat_message(const investigators::Alert& alert, std::int64_t count);
 // The message that starts the thread of an investigation someone asked for.
 slack::MessageContent on_demand_message(const std::string& service, std::chrono::milliseconds window,
                                         const std::string& trace_id, const std::string& user);

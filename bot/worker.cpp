@@ -1,6 +1,5 @@
 #include "bot/worker.hpp"
 
-#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -87,10 +86,6 @@ InvestigationWorker::InvestigationWorker(store::Store& store, slack::WebApi& api
       wakeup_(wakeup),
       settings_(settings) {}
 
-void InvestigationWorker::cancel_running() {
-  for (auto& s : running_) s.emit(asio::cancellation_type::terminal);
-}
-
 void InvestigationWorker::stop() {
   stopping_ = true;
   wakeup_.notify();
@@ -98,7 +93,7 @@ void InvestigationWorker::stop() {
 
 awaitable<void> InvestigationWorker::run() {
   while (!stopping_) {
-    if (running_.size() >= settings_.concurrency) {
+    if (running_ >= settings_.concurrency) {
       // Full: a finishing job notifies the wakeup.
       if (!co_await wakeup_.wait(settings_.poll)) break;
       continue;
@@ -108,24 +103,23 @@ awaitable<void> InvestigationWorker::run() {
       spdlog::error("worker: cannot claim jobs: {}", job.error().describe());
     } else if (*job) {
       // Jobs run side by side (a storm's investigations, a follow-up talking with the model).
-      auto& signal = running_.emplace_back();
-      auto it = std::prev(running_.end());
+      ++running_;
       auto executor = co_await asio::this_coro::executor;
       auto task = finish_job(**job);
-      auto on_done = [this, it](std::exception_ptr e) {
+      auto on_done = [this](std::exception_ptr e) {
         if (e) spdlog::error("worker: a job threw past its handler");
-        running_.erase(it);
+        --running_;
         wakeup_.notify();
       };
-      asio::co_spawn(executor, std::move(task), asio::bind_cancellation_slot(signal.slot(), std::move(on_done)));
+      asio::co_spawn(executor, std::move(task), std::move(on_done));
       continue;  // there may be more
     }
     spdlog::debug("worker: waiting for jobs");
     if (!co_await wakeup_.wait(settings_.poll)) break;
     spdlog::debug("worker: woke");
   }
-  // Jobs still running finish (each is bounded by its deadlines); cancel_running() cuts them short.
-  while (!running_.empty()) co_await wakeup_.wait(std::chrono::milliseconds(50));
+  // Jobs still running finish (each is bounded by its deadlines).
+  while (running_ > 0) co_await wakeup_.wait(std::chrono::milliseconds(50));
   spdlog::debug("worker: stopped");
 }
 

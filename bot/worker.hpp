@@ -5,9 +5,7 @@
 #pragma once
 
 #include <chrono>
-#include <boost/asio/cancellation_signal.hpp>
 #include <functional>
-#include <list>
 #include <string>
 #include <vector>
 
@@ -67,8 +65,6 @@ class InvestigationWorker {
   // Claims and runs jobs until stop().
   awaitable<void> run();
   void stop();
-  // Cancels the jobs running now; each ends early and runs again after its lease.
-  void cancel_running();
   // Called after each report is delivered (tests and the demo watch this).
   std::function<void(const Report&)> on_report;
   // Investigations done and failed, durations, sources, LLM usage (nullptr: not counted); must
@@ -119,8 +115,7 @@ class InvestigationWorker {
   Wakeup& wakeup_;
   const WorkerSettings settings_;
   bool stopping_ = false;
-  // The jobs running now (at most settings_.concurrency), each with its cancellation.
-  std::list<asio::cancellation_signal> running_;
+  std::size_t running_ = 0;  // jobs running now (at most settings_.concurrency)
 };
 
 }  // namespace alertbot::bot

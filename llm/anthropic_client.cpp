@@ -282,7 +282,7 @@ class AnthropicClient final : public LlmClient {
     req.headers.emplace_back("anthropic-version", "2023-06-01");
     add_extra_headers(req.headers, settings_);
     req.body = request_body(request, settings_);
-    LiveText live(request.stream ? on_text : TextDelta{}, &event_text);
+    LiveText live(on_text, &event_text, request.stream);
     live.attach(req);
     auto r = co_await post_with_retries(http_, clock_, std::move(req), deadline, "anthropic", &live);
     if (!r) co_return r.error();
@@ -290,18 +290,9 @@ class AnthropicClient final : public LlmClient {
       co_return fail(Errc::HttpStatus, "anthropic: HTTP " + std::to_string(r->status) + ": " +
                                            scrub(provider_error(r->body), settings_.api_key));
     }
-    Result<ChatResponse> parsed = fail(Errc::Internal, "not parsed");
-    if (request.stream) {
-      parsed = parse_stream(r->body);
-    } else {
-      parsed = parse_message(r->body);
-    }
+    auto parsed = request.stream ? parse_stream(r->body) : parse_message(r->body);
     if (!parsed) co_return fail(parsed.error().code, scrub(parsed.error().message, settings_.api_key));
-    if (request.stream) {
-      live.finish(parsed->content);
-    } else if (on_text && !parsed->content.empty()) {
-      on_text(parsed->content);
-    }
+    live.finish(parsed->content);
     co_return parsed;
   }
 

@@ -168,7 +168,7 @@ std::string provider_error(std::string_view body) {
 }
 
 void LiveText::attach(HttpRequest& req) {
-  if (!on_text_) return;
+  if (!on_text_ || !streamed_) return;
   req.on_body = [this](std::string_view piece) {
     for (const auto& ev : sse_.feed(piece)) {
       std::string text = extract_(ev);

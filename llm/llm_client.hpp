@@ -116,18 +116,19 @@ awaitable<Result<HttpResponse>> post_with_retries(HttpClient& http, Clock& clock
 std::string scrub(std::string_view text, std::string_view secret, std::size_t cap = 500);
 // Extra headers from the settings, skipping ones the client sets itself.
 void add_extra_headers(HttpHeaders& headers, const LlmSettings& settings);
-// Streams a provider's text to `on_text` while the answer arrives (HttpRequest::on_body and an
-// SseStream), then completes it from the whole parsed answer: on_text sees exactly the answer's
-// text, in order, as early as the network allows. Lives in the chat() frame; attach() makes the
-// request refer to it.
+// Gives a provider's text to `on_text`: while a streamed answer arrives (HttpRequest::on_body and
+// an SseStream), then whatever is left from the whole parsed answer (all of it for an answer that
+// was not streamed). on_text sees exactly the answer's text, in order, as early as the network
+// allows. Lives in the chat() frame; attach() makes the request refer to it.
 class LiveText {
  public:
   // The text piece one event carries ("" when none); must not throw.
   using Extract = std::string (*)(const SseEvent& event);
-  LiveText(TextDelta on_text, Extract extract) : on_text_(std::move(on_text)), extract_(extract) {}
+  LiveText(TextDelta on_text, Extract extract, bool streamed)
+      : on_text_(std::move(on_text)), extract_(extract), streamed_(streamed) {}
   LiveText(const LiveText&) = delete;
   LiveText& operator=(const LiveText&) = delete;
-  // Sets req.on_body when there is a callback.
+  // Sets req.on_body when the answer is streamed and there is a callback.
   void attach(HttpRequest& req);
   // After the whole answer was parsed: delivers the part of `content` not yet delivered.
   void finish(const std::string& content);
@@ -137,6 +138,7 @@ class LiveText {
  private:
   TextDelta on_text_;
   Extract extract_;
+  bool streamed_;
   SseStream sse_;
   std::size_t delivered_ = 0;
 };

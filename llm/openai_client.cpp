@@ -249,7 +249,7 @@ class OpenAiClient final : public LlmClient {
       if (!settings_.api_key.empty()) req.headers.emplace_back("Authorization", "Bearer " + settings_.api_key);
       add_extra_headers(req.headers, settings_);
       req.body = request_body(request, settings_, json_object);
-      LiveText live(request.stream ? on_text : TextDelta{}, &chunk_text);
+      LiveText live(on_text, &chunk_text, request.stream);
       live.attach(req);
       auto r = co_await post_with_retries(http_, clock_, std::move(req), deadline, "openai", &live);
       if (!r) co_return r.error();
@@ -262,18 +262,9 @@ class OpenAiClient final : public LlmClient {
         co_return fail(Errc::HttpStatus, "openai: HTTP " + std::to_string(r->status) + ": " +
                                              scrub(provider_error(r->body), settings_.api_key));
       }
-      Result<ChatResponse> parsed = fail(Errc::Internal, "not parsed");
-      if (request.stream) {
-        parsed = parse_stream(r->body);
-      } else {
-        parsed = parse_completion(r->body);
-      }
+      auto parsed = request.stream ? parse_stream(r->body) : parse_completion(r->body);
       if (!parsed) co_return fail(parsed.error().code, scrub(parsed.error().message, settings_.api_key));
-      if (request.stream) {
-        live.finish(parsed->content);
-      } else if (on_text && !parsed->content.empty()) {
-        on_text(parsed->content);
-      }
+      live.finish(parsed->content);
       co_return parsed;
     }
   }

@@ -35,7 +35,17 @@ using namespace std::chrono_literals;
 
 constexpr const char* kChannel = testing::kHarnessChannel;
 
-class BotFlowTest : public testing::SocketBotHarness {};
+class BotFlowTest : public testing::SocketBotHarness {
+ protected:
+  // The bot's model: gpt-test (OpenAI-compatible) or claude-test (Anthropic) at `url`.
+  void use_model(llm::LlmProvider provider, const std::string& url) {
+    const bool anthropic = provider == llm::LlmProvider::Anthropic;
+    config_.llm.provider = provider;
+    config_.llm.base_url = url;
+    config_.llm.model = anthropic ? "claude-test" : "gpt-test";
+    config_.llm.api_key = anthropic ? "sk-ant-test-secret-0123456789" : "sk-test-llm-secret-0123456789";
+  }
+};
 
 TEST_F(BotFlowTest, AlertGetsAPlaceholderThenAReportNamingTheDeploy) {
   add_deploy("deploy-4121", 14min);
@@ -287,10 +297,7 @@ TEST_F(BotFlowTest, FindingsShowInThePlaceholderWhileASlowSourceIsStillOut) {
 TEST_F(BotFlowTest, AModelExplainsTheFindingsAndItsCostShowsInTheReport) {
   auto model = fakes::FakeOpenAi::start(io_.get_executor(), clock_);
   ASSERT_TRUE(model);
-  config_.llm.provider = llm::LlmProvider::OpenAi;
-  config_.llm.base_url = (*model)->url();
-  config_.llm.model = "gpt-test";
-  config_.llm.api_key = "sk-test-llm-secret-0123456789";
+  use_model(llm::LlmProvider::OpenAi, (*model)->url());
   config_.llm.input_usd_per_mtok = 2.0;
   config_.llm.output_usd_per_mtok = 8.0;
   add_deploy("deploy-4121", 14min);
@@ -329,10 +336,7 @@ TEST_F(BotFlowTest, AModelExplainsTheFindingsAndItsCostShowsInTheReport) {
 TEST_F(BotFlowTest, AModelThatFailsLeavesTheDeterministicReportAndSaysWhy) {
   auto model = fakes::FakeOpenAi::start(io_.get_executor(), clock_);
   ASSERT_TRUE(model);
-  config_.llm.provider = llm::LlmProvider::OpenAi;
-  config_.llm.base_url = (*model)->url();
-  config_.llm.model = "gpt-test";
-  config_.llm.api_key = "sk-test-llm-secret-0123456789";
+  use_model(llm::LlmProvider::OpenAi, (*model)->url());
   (*model)->push(fakes::FakeLlmReply::refusal("I cannot help with that"));
   add_deploy("deploy-4121", 14min);
   start_bot();
@@ -366,10 +370,7 @@ std::string explained_answer(const std::string& summary) {
 TEST_F(BotFlowTest, TheSummaryStreamsIntoThePlaceholderAsTheModelWritesIt) {
   auto model = fakes::FakeOpenAi::start(io_.get_executor(), clock_);
   ASSERT_TRUE(model);
-  config_.llm.provider = llm::LlmProvider::OpenAi;
-  config_.llm.base_url = (*model)->url();
-  config_.llm.model = "gpt-test";
-  config_.llm.api_key = "sk-test-llm-secret-0123456789";
+  use_model(llm::LlmProvider::OpenAi, (*model)->url());
   config_.llm.timeout = 120s;
   const std::string summary =
       "Checkout p99 latency rose from about 180 ms to 900 ms two minutes after deploy v2.14.0 (deploy-4121); "
@@ -416,10 +417,7 @@ TEST_F(BotFlowTest, TheSummaryStreamsIntoThePlaceholderAsTheModelWritesIt) {
 TEST_F(BotFlowTest, AFollowUpQuestionIsAnsweredWithTwoToolCalls) {
   auto model = fakes::FakeOpenAi::start(io_.get_executor(), clock_);
   ASSERT_TRUE(model);
-  config_.llm.provider = llm::LlmProvider::OpenAi;
-  config_.llm.base_url = (*model)->url();
-  config_.llm.model = "gpt-test";
-  config_.llm.api_key = "sk-test-llm-secret-0123456789";
+  use_model(llm::LlmProvider::OpenAi, (*model)->url());
   (*model)->push(fakes::FakeLlmReply::answer(explained_answer("Latency rose after deploy-4121.")));
   (*model)->push(fakes::FakeLlmReply::tools({{"call_1", "list_deploys", R"({"service":"checkout","hours":2})"}}));
   (*model)->push(fakes::FakeLlmReply::tools({{"call_2", "query_metrics", R"({"service":"checkout","minutes":30})"}}));
@@ -469,10 +467,7 @@ TEST_F(BotFlowTest, AFollowUpQuestionIsAnsweredWithTwoToolCalls) {
 TEST_F(BotFlowTest, AnthropicExplainsAndAnswersAFollowUp) {
   auto model = fakes::FakeAnthropic::start(io_.get_executor(), clock_);
   ASSERT_TRUE(model);
-  config_.llm.provider = llm::LlmProvider::Anthropic;
-  config_.llm.base_url = (*model)->url();
-  config_.llm.model = "claude-test";
-  config_.llm.api_key = "sk-ant-test-secret-0123456789";
+  use_model(llm::LlmProvider::Anthropic, (*model)->url());
   (*model)->push(fakes::FakeLlmReply::answer(explained_answer("Latency rose after deploy-4121.")));
   (*model)->push(fakes::FakeLlmReply::tools({{"toolu_1", "list_deploys", R"({"service":"checkout"})"}}));
   (*model)->push(fakes::FakeLlmReply::answer("deploy-4121 is the only deploy in the last day."));
