@@ -180,6 +180,7 @@ awaitable<Result<void>> AlertIntake::resolved(const Alert& alert, const store::A
     if (c.names.size() < kMaxCounterNames) c.names.insert(alert.name);
     c.still_firing = std::max<std::int64_t>(*firing, 0);
     c.closed = *firing <= 0;
+    if (c.closed) c.closed_at = clock_.system_now();
     c.dirty = true;
   }
   if (*firing != 0 || touched->thread_ts.empty()) co_return Result<void>();  // still firing, or closed by another
@@ -192,7 +193,10 @@ awaitable<Result<void>> AlertIntake::resolved(const Alert& alert, const store::A
 void AlertIntake::forget_counter(store::Id group_id) {
   auto it = counters_.find(group_id);
   if (it != counters_.end() && !it->second.dirty) counters_.erase(it);
-  else if (it != counters_.end()) it->second.closed = true;
+  else if (it != counters_.end()) {
+    it->second.closed = true;
+    it->second.closed_at = store::Time{};  // never reopened: forgotten at the next flush
+  }
 }
 
 awaitable<void> AlertIntake::run_counters(Wakeup& wakeup) {
@@ -210,9 +214,10 @@ awaitable<void> AlertIntake::flush_counters() {
   std::vector<store::Id> dirty;
   for (auto it = counters_.begin(); it != counters_.end();) {
     if (it->second.dirty) dirty.push_back(it->first);
-    // A closed incident's counter is forgotten once its last state is shown (a reopen reads
-    // the counter's ts from the store again).
-    it = !it->second.dirty && it->second.closed ? counters_.erase(it) : std::next(it);
+    // A closed incident's counter is kept while the incident may still reopen (flapping), so a
+    // reopen updates the same message; then it is forgotten.
+    const bool done = it->second.closed && !it->second.dirty && it->second.closed_at < clock_.system_now() - kFlapWindow;
+    it = done ? counters_.erase(it) : std::next(it);
   }
   // A few per tick, the longest waiting first: in a storm the counters share chat.update's
   // budget (Tier 3) fairly and leave room for the reports.

@@ -110,7 +110,8 @@ class AlertIntake {
     std::int64_t still_firing = -1;  // unknown until a resolved notification was counted
     std::set<std::string> names;     // alert names seen (capped)
     std::string flapping;            // the name of an alert found flapping, if any
-    bool closed = false;             // every alert resolved: forgotten after the next flush
+    bool closed = false;             // the incident closed: forgotten kFlapWindow after closed_at
+    store::Time closed_at{};
     bool dirty = false;
     std::uint64_t shown = 0;         // when it was last shown (flush order), 0: never
   };
