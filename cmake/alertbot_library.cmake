@@ -16,15 +16,18 @@ function(alertbot_library name dir)
   target_link_libraries(${name} PUBLIC alertbot_options ${ARG_DEPS} PRIVATE alertbot_warnings)
 endfunction()
 
-# alertbot_test(NAME DIR [DEPS ...]): one GoogleTest executable per tests/unit/<folder>, made of
+# alertbot_test(NAME DIR [TIMEOUT SECONDS] [DEPS ...]): one GoogleTest executable per tests/unit/<folder>, made of
 # every *_test.cpp there; each test case is registered with CTest.
 function(alertbot_test name dir)
-  cmake_parse_arguments(ARG "" "" "DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "DEPS" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
   file(GLOB_RECURSE srcs CONFIGURE_DEPENDS "${dir}/*_test.cpp")
   if(NOT srcs)
     return()
   endif()
   add_executable(${name} ${srcs})
   target_link_libraries(${name} PRIVATE ${ARG_DEPS} alertbot_test_support GTest::gmock GTest::gtest_main alertbot_warnings)
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT ${ARG_TIMEOUT})
 endfunction()

@@ -1,6 +1,7 @@
 // open_store() and the store URL parser: picks the backend named by settings.url.
 #include <string>
 
+#include "store/pg_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "store/store.hpp"
 #include "store/store_url.hpp"
@@ -39,7 +40,7 @@ Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings, Clock& 
   auto url = parse_store_url(settings.url);
   if (!url) return url.error();
   if (url->backend == StoreUrl::Backend::Postgres) {
-    return fail(Errc::Unavailable, "PostgreSQL backend is not available yet (use sqlite://PATH)");
+    return open_pg_store(settings.url, clock);
   }
   return open_sqlite_store(url->path, clock);
 }

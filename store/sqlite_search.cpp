@@ -2,22 +2,12 @@
 // Words are untrusted text: they reach FTS5 only as quoted strings built by fts5_query(), and the
 // same-alert test compares word sequences, never patterns.
 #include <algorithm>
-#include <array>
-#include <unordered_set>
 
+#include "store/search_words.hpp"
 #include "store/sqlite_ops.hpp"
 
 namespace alertbot::store::sqlite {
 namespace {
-
-// Bounds on what one search reads from untrusted words, so a hostile alert cannot make a query
-// expensive: bytes looked at, words kept, bytes per word, hits returned.
-constexpr std::size_t kMaxInputBytes = 8192;
-constexpr std::size_t kMaxQueryWords = 32;
-constexpr std::size_t kMaxWordBytes = 64;
-constexpr int kMaxLimit = 100;
-
-constexpr std::array<std::string_view, 4> kFtsKeywords{"and", "or", "not", "near"};
 
 constexpr const char* kUpsertDocument =
     "INSERT INTO search_documents (investigation_id, service, alert_name, alert_key, top_cause, suspect_kind, "
@@ -66,37 +56,6 @@ constexpr const char* kSearchByService =
 #undef ALERTBOT_SERVICE_ARM
 #undef ALERTBOT_SEARCH_TAIL
 
-bool is_word_byte(unsigned char c) {
-  return c >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-// The words of `text` (its first kMaxInputBytes), ASCII letters lower-cased, in order.
-std::vector<std::string> split_words(std::string_view text) {
-  text = text.substr(0, std::min(text.size(), kMaxInputBytes));
-  std::vector<std::string> words;
-  std::string word;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (is_word_byte(c)) {
-      word += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : ch;
-    } else if (!word.empty()) {
-      words.push_back(std::move(word));
-      word.clear();
-    }
-  }
-  if (!word.empty()) words.push_back(std::move(word));
-  return words;
-}
-
-// `text` as " w1 w2 ... " (the form alert_key and ?3 share); "" when it has no word.
-std::string word_sequence(std::string_view text) {
-  const auto words = split_words(text);
-  if (words.empty()) return "";
-  std::string out = " ";
-  for (const auto& w : words) out += w + " ";
-  return out;
-}
-
 SearchHit read_hit(const Stmt& s) {
   SearchHit hit;
   hit.investigation_id = s.int64(0);
@@ -115,12 +74,7 @@ SearchHit read_hit(const Stmt& s) {
 
 std::string fts5_query(std::string_view words) {
   std::string query;
-  std::unordered_set<std::string> seen;
-  for (auto& w : split_words(words)) {
-    if (seen.size() == kMaxQueryWords) break;
-    if (w.size() > kMaxWordBytes) continue;
-    if (std::find(kFtsKeywords.begin(), kFtsKeywords.end(), w) != kFtsKeywords.end()) continue;
-    if (!seen.insert(w).second) continue;
+  for (const auto& w : query_words(words)) {
     // A word holds no '"' (it is a separator), so quoting needs no escapes.
     if (!query.empty()) query += " OR ";
     query += '"' + w + '"';
@@ -148,7 +102,7 @@ Result<std::vector<SearchHit>> search_investigations(Db& db, const std::string& 
   auto stmt = by_words ? db.prepare(kSearchByWords, "search_investigations.words")
                        : db.prepare(kSearchByService, "search_investigations.service");
   if (!stmt) return stmt.error();
-  stmt->bind_all(query, service, word_sequence(words), before, std::min(limit, kMaxLimit));
+  stmt->bind_all(query, service, word_sequence(words), before, std::min(limit, kMaxSearchLimit));
   return fetch_all(*stmt, read_hit);
 }
 

@@ -169,9 +169,9 @@ class Store {
 };
 
 // Opens the store named by settings.url. sqlite://PATH opens (creating) a SQLite database in WAL
-// mode with a busy timeout; postgresql:// fails with Unavailable until that backend exists.
-// Does not migrate. `clock` must outlive the store. Errors: InvalidArgument (bad URL),
-// Unavailable, Internal (cannot open the file).
+// mode with a busy timeout; postgresql://... (or postgres://...) connects a pool to PostgreSQL
+// (store/pg_store.hpp). Does not migrate. `clock` must outlive the store. Errors: InvalidArgument
+// (bad URL), Unavailable (PostgreSQL unreachable), Internal (cannot open the file).
 Result<std::unique_ptr<Store>> open_store(const StoreSettings& settings, Clock& clock);
 
 }  // namespace alertbot::store

@@ -9,8 +9,8 @@ struct StoreSettings {
   static constexpr const char* kName = "store";
 
   // sqlite://PATH (relative to the working directory, or absolute as sqlite:///abs/path).
-  // postgresql://... is reserved for the PostgreSQL backend (a later issue). May hold a password:
-  // masked when printed.
+  // postgresql://USER:PASSWORD@HOST:PORT/DB (any libpq connection URI) for PostgreSQL, shared by
+  // replicas. May hold a password: masked when printed.
   std::string url = "sqlite://alertbot.db";
 };
 

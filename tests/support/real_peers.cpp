@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "net/form.hpp"
+#include "tests/support/child_process.hpp"
 #include "tests/support/test_certs.hpp"
 
 namespace alertbot::testing {
@@ -32,46 +33,7 @@ using Steady = std::chrono::steady_clock;
 
 constexpr milliseconds kReadyLimit{20000};
 constexpr milliseconds kPollEvery{50};
-constexpr milliseconds kStopGrace{5000};
 constexpr int kPortAttempts = 3;
-
-// The first executable called one of `names` on $PATH (then /usr/bin), or "".
-std::string find_binary(const std::vector<std::string>& names) {
-  std::vector<std::string> dirs;
-  if (const char* path = std::getenv("PATH")) {
-    std::stringstream s(path);
-    for (std::string d; std::getline(s, d, ':');) {
-      if (!d.empty()) dirs.push_back(d);
-    }
-  }
-  dirs.push_back("/usr/bin");
-  for (const auto& n : names) {
-    for (const auto& d : dirs) {
-      std::string p = d + "/" + n;
-      if (::access(p.c_str(), X_OK) == 0) return p;
-    }
-  }
-  return {};
-}
-
-// A port nobody listens on right now: bind 127.0.0.1:0, read it back, close. Another process can
-// take it before the peer binds; start() retries on "address already in use".
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw std::runtime_error("real_peers: socket() failed");
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
-    ::close(fd);
-    throw std::runtime_error("real_peers: cannot bind 127.0.0.1:0");
-  }
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 struct HttpAnswer {
   int status = 0;
@@ -103,74 +65,6 @@ std::optional<HttpAnswer> http_get(int port, const std::string& target) {
   auto end = raw.find("\r\n\r\n");
   if (raw.rfind("HTTP/", 0) != 0 || sp == std::string::npos || end == std::string::npos) return std::nullopt;
   return HttpAnswer{std::atoi(raw.c_str() + sp + 1), raw.substr(end + 4)};
-}
-
-void write_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error("real_peers: cannot write " + path);
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// fork + exec with stdout/stderr to `log_path`, stdin from /dev/null and every other fd closed,
-// so the child holds none of the test's sockets. The child is killed if the test process dies.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path) {
-  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (log_fd < 0 || null_fd < 0) throw std::runtime_error("real_peers: cannot open " + log_path);
-  // Built before fork(): the child may only make async-signal-safe calls.
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(126);
-    ::dup2(null_fd, 0);
-    ::dup2(log_fd, 1);
-    ::dup2(log_fd, 2);
-    ::close_range(3, ~0U, 0);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  ::close(null_fd);
-  if (pid < 0) throw std::runtime_error("real_peers: fork() failed");
-  return pid;
-}
-
-std::string tail(const std::string& text, int lines) {
-  std::deque<std::string> last;
-  std::stringstream s(text);
-  for (std::string line; std::getline(s, line);) {
-    last.push_back(line);
-    if (static_cast<int>(last.size()) > lines) last.pop_front();
-  }
-  std::string out;
-  for (const auto& l : last) out += "  | " + l + "\n";
-  return out.empty() ? "  | (empty log)\n" : out;
-}
-
-void stop_process(pid_t pid) {
-  if (pid <= 0) return;
-  ::kill(pid, SIGTERM);
-  auto deadline = Steady::now() + kStopGrace;
-  while (Steady::now() < deadline) {
-    int status = 0;
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid || r < 0) return;
-    std::this_thread::sleep_for(milliseconds(20));
-  }
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
 }
 
 enum class Readiness { Ready, AddressInUse };
@@ -270,15 +164,6 @@ RealPeer::~RealPeer() {
 }
 
 std::string RealPeer::log_tail(int lines) const { return tail(read_file(log_path_), lines); }
-
-// Runs `argv` to completion (output to `log_path`); throws with the log when it fails.
-static void run_to_end(const std::vector<std::string>& argv, const std::string& log_path) {
-  pid_t pid = spawn(argv, log_path);
-  int status = 0;
-  if (::waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    throw std::runtime_error(argv[0] + " failed; log:\n" + tail(read_file(log_path), 15));
-  }
-}
 
 std::unique_ptr<RealPeer> start_prometheus(const PrometheusOptions& options) {
   std::string binary = find_binary({"prometheus"});

@@ -1,4 +1,4 @@
-// The weekly digest's part of SqliteStore (migration 4): first replies, the per-week claim shared
+// The weekly digest's part of the Store (migration 4), on both backends: first replies, the per-week claim shared
 // by replicas (claim, post, release, abandoned claims), and digest_data's window and joins.
 #include <string>
 
@@ -10,7 +10,7 @@ using namespace std::chrono_literals;
 using alertbot::Errc;
 using namespace alertbot::store;
 
-class SqliteDigest : public store_test::StoreFixture {
+class DigestStore : public store_test::StoreFixture {
  protected:
   Id add_investigation(std::string service, std::optional<Id> group = std::nullopt, std::string trigger = "alert") {
     InvestigationRow inv;
@@ -38,8 +38,9 @@ class SqliteDigest : public store_test::StoreFixture {
     ASSERT_TRUE(id) << id.error().describe();
   }
 };
+INSTANTIATE_STORE_SUITE(DigestStore);
 
-TEST_F(SqliteDigest, FirstReplyIsKeptOnceSet) {
+TEST_P(DigestStore, FirstReplyIsKeptOnceSet) {
   const Id id = add_investigation("checkout");
   const Time first = now() + 2s;
   ASSERT_TRUE(run(store_->set_first_reply(id, first)));
@@ -50,13 +51,13 @@ TEST_F(SqliteDigest, FirstReplyIsKeptOnceSet) {
   EXPECT_EQ(data->investigations[0].first_reply_at, first);
 }
 
-TEST_F(SqliteDigest, FirstReplyOfAMissingInvestigationIsNotFound) {
+TEST_P(DigestStore, FirstReplyOfAMissingInvestigationIsNotFound) {
   auto r = run(store_->set_first_reply(999, now()));
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, Errc::NotFound);
 }
 
-TEST_F(SqliteDigest, OnlyOneReplicaClaimsAWeekAndPostingIsRecorded) {
+TEST_P(DigestStore, OnlyOneReplicaClaimsAWeekAndPostingIsRecorded) {
   auto other = open("alertbot.db");
   ASSERT_NE(other, nullptr);
   EXPECT_TRUE(run(store_->claim_digest("2026-W47", "a")).value());
@@ -80,7 +81,7 @@ TEST_F(SqliteDigest, OnlyOneReplicaClaimsAWeekAndPostingIsRecorded) {
   EXPECT_FALSE(run(store_->mark_digest_posted("2026-W47", "a", "C1", "1.3")));
 }
 
-TEST_F(SqliteDigest, ReleasedClaimCanBeClaimedAgain) {
+TEST_P(DigestStore, ReleasedClaimCanBeClaimedAgain) {
   EXPECT_TRUE(run(store_->claim_digest("2026-W47", "a")).value());
   ASSERT_TRUE(run(store_->release_digest("2026-W47", "b")));  // not b's: nothing happens
   EXPECT_FALSE(run(store_->claim_digest("2026-W47", "b")).value());
@@ -89,7 +90,7 @@ TEST_F(SqliteDigest, ReleasedClaimCanBeClaimedAgain) {
   EXPECT_TRUE(run(store_->claim_digest("2026-W47", "b")).value());
 }
 
-TEST_F(SqliteDigest, AbandonedClaimIsTakenOverAfterTheTimeout) {
+TEST_P(DigestStore, AbandonedClaimIsTakenOverAfterTheTimeout) {
   EXPECT_TRUE(run(store_->claim_digest("2026-W47", "a")).value());
   clock_.advance(kDigestClaimTimeout - 1s);
   EXPECT_FALSE(run(store_->claim_digest("2026-W47", "b")).value());
@@ -100,7 +101,7 @@ TEST_F(SqliteDigest, AbandonedClaimIsTakenOverAfterTheTimeout) {
   EXPECT_FALSE(run(store_->mark_digest_posted("2026-W47", "a", "C1", "1.2")));
 }
 
-TEST_F(SqliteDigest, DigestDataReadsTheWindowWithGroupsAndSearchDocuments) {
+TEST_P(DigestStore, DigestDataReadsTheWindowWithGroupsAndSearchDocuments) {
   auto group = run(store_->create_group(AlertGroupRow{.group_key = "g1", .service = "checkout"}));
   ASSERT_TRUE(group) << group.error().describe();
   add_alert("Before", "firing", "f0", "g0");

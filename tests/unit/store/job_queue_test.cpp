@@ -1,4 +1,4 @@
-// SqliteStore's durable job queue: claim, leases and their expiry, heartbeat, complete, fail and
+// The Store's durable job queue, on both backends: claim, leases and their expiry, heartbeat, complete, fail and
 // retry, and claimers racing from separate connections. Time moves only through FakeClock.
 #include <boost/asio/co_spawn.hpp>
 #include <iostream>
@@ -14,7 +14,7 @@ using namespace std::chrono_literals;
 using alertbot::Errc;
 using namespace alertbot::store;
 
-class SqliteJobQueue : public store_test::StoreFixture {
+class JobQueue : public store_test::StoreFixture {
  protected:
   Id enqueue(std::string kind = "investigate", std::optional<Time> run_at = std::nullopt, int max_attempts = 3) {
     auto id = run(store_->enqueue_job(std::move(kind), "{\"id\":1}", run_at, max_attempts));
@@ -28,6 +28,7 @@ class SqliteJobQueue : public store_test::StoreFixture {
   }
   Job job(Id id) { return run(store_->get_job(id)).value().value(); }
 };
+INSTANTIATE_STORE_SUITE(JobQueue);
 
 // What one claimer saw: the ids it was leased, and any error.
 struct ClaimLog {
@@ -62,7 +63,7 @@ void expect_each_claimed_once(const std::vector<ClaimLog>& logs, const std::vect
   EXPECT_EQ(claimed.size(), enqueued.size());
 }
 
-TEST_F(SqliteJobQueue, EnqueueClaimComplete) {
+TEST_P(JobQueue, EnqueueClaimComplete) {
   const Id id = enqueue();
   EXPECT_EQ(run(store_->pending_jobs()).value(), 1);
   auto claimed = claim("w1", 30s);
@@ -85,12 +86,12 @@ TEST_F(SqliteJobQueue, EnqueueClaimComplete) {
   EXPECT_FALSE(claim("w1"));
 }
 
-TEST_F(SqliteJobQueue, ClaimOnEmptyQueueReturnsNothing) {
+TEST_P(JobQueue, ClaimOnEmptyQueueReturnsNothing) {
   EXPECT_FALSE(claim("w1"));
   EXPECT_FALSE(run(store_->get_job(1)).value());
 }
 
-TEST_F(SqliteJobQueue, ClaimWaitsForRunAt) {
+TEST_P(JobQueue, ClaimWaitsForRunAt) {
   const Id id = enqueue("digest", now() + 10s);
   EXPECT_FALSE(claim("w1"));
   clock_.advance(9999ms);
@@ -101,14 +102,14 @@ TEST_F(SqliteJobQueue, ClaimWaitsForRunAt) {
   EXPECT_EQ(claimed->id, id);
 }
 
-TEST_F(SqliteJobQueue, ClaimsTheEarliestRunAtFirst) {
+TEST_P(JobQueue, ClaimsTheEarliestRunAtFirst) {
   const Id later = enqueue("a", now());
   const Id earlier = enqueue("b", now() - 1min);
   EXPECT_EQ(claim("w1")->id, earlier);
   EXPECT_EQ(claim("w1")->id, later);
 }
 
-TEST_F(SqliteJobQueue, LeaseExpiryLetsAnotherWorkerReclaim) {
+TEST_P(JobQueue, LeaseExpiryLetsAnotherWorkerReclaim) {
   const Id id = enqueue();
   ASSERT_TRUE(claim("w1", 30s));
   EXPECT_FALSE(claim("w2"));  // leased
@@ -129,7 +130,7 @@ TEST_F(SqliteJobQueue, LeaseExpiryLetsAnotherWorkerReclaim) {
   EXPECT_EQ(job(id).status, JobStatus::Done);
 }
 
-TEST_F(SqliteJobQueue, HeartbeatExtendsTheLease) {
+TEST_P(JobQueue, HeartbeatExtendsTheLease) {
   const Id id = enqueue();
   ASSERT_TRUE(claim("w1", 30s));
   clock_.advance(20s);
@@ -143,7 +144,7 @@ TEST_F(SqliteJobQueue, HeartbeatExtendsTheLease) {
   EXPECT_EQ(reclaimed->id, id);
 }
 
-TEST_F(SqliteJobQueue, OnlyTheLeaseHolderCanTouchTheJob) {
+TEST_P(JobQueue, OnlyTheLeaseHolderCanTouchTheJob) {
   const Id id = enqueue();
   ASSERT_TRUE(claim("w1"));
   auto heartbeat = run(store_->heartbeat_job(id, "w2", 30s));
@@ -158,7 +159,7 @@ TEST_F(SqliteJobQueue, OnlyTheLeaseHolderCanTouchTheJob) {
   EXPECT_EQ(run(store_->complete_job(id, "w1")).error().code, Errc::Conflict);
 }
 
-TEST_F(SqliteJobQueue, FailRetriesAfterDelayThenFailsForGood) {
+TEST_P(JobQueue, FailRetriesAfterDelayThenFailsForGood) {
   const Id id = enqueue("investigate", std::nullopt, 2);
   ASSERT_TRUE(claim("w1"));
   ASSERT_TRUE(run(store_->fail_job(id, "w1", "prometheus timeout", 5s)));
@@ -181,7 +182,7 @@ TEST_F(SqliteJobQueue, FailRetriesAfterDelayThenFailsForGood) {
   EXPECT_FALSE(claim("w3"));
 }
 
-TEST_F(SqliteJobQueue, ExpiredLeaseOnTheLastAttemptFailsTheJob) {
+TEST_P(JobQueue, ExpiredLeaseOnTheLastAttemptFailsTheJob) {
   const Id id = enqueue("investigate", std::nullopt, 1);
   ASSERT_TRUE(claim("w1", 30s));
   clock_.advance(31s);
@@ -192,13 +193,13 @@ TEST_F(SqliteJobQueue, ExpiredLeaseOnTheLastAttemptFailsTheJob) {
   EXPECT_EQ(run(store_->complete_job(id, "w1")).error().code, Errc::Conflict);
 }
 
-TEST_F(SqliteJobQueue, EnqueueRejectsZeroMaxAttempts) {
+TEST_P(JobQueue, EnqueueRejectsZeroMaxAttempts) {
   auto id = run(store_->enqueue_job("investigate", "{}", std::nullopt, 0));
   ASSERT_FALSE(id);
   EXPECT_EQ(id.error().code, Errc::InvalidArgument);
 }
 
-TEST_F(SqliteJobQueue, ConcurrentCoroutinesOnOneStoreNeverShareAJob) {
+TEST_P(JobQueue, ConcurrentCoroutinesOnOneStoreNeverShareAJob) {
   std::vector<Id> enqueued;
   for (int i = 0; i < 50; ++i) enqueued.push_back(enqueue());
   std::vector<ClaimLog> logs(4);
@@ -218,7 +219,7 @@ TEST_F(SqliteJobQueue, ConcurrentCoroutinesOnOneStoreNeverShareAJob) {
   expect_each_claimed_once(logs, enqueued);
 }
 
-TEST_F(SqliteJobQueue, TwoStoresClaimingConcurrentlyNeverShareAJob) {
+TEST_P(JobQueue, TwoStoresClaimingConcurrentlyNeverShareAJob) {
   constexpr int kJobs = 300;
   std::vector<Id> enqueued;
   for (int i = 0; i < kJobs; ++i) enqueued.push_back(enqueue());

@@ -1,4 +1,4 @@
-// The similar-incident search of SqliteStore (migration 2: search_documents + FTS5): matching by
+// The similar-incident search (migration 2: FTS5 on SQLite, a weighted tsvector on PostgreSQL), on both backends: matching by
 // words and by service, ranking, untrusted words, the before filter, re-indexing and feedback.
 #include <string>
 #include <vector>
@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 using alertbot::Errc;
 using namespace alertbot::store;
 
-class SqliteSearch : public store_test::StoreFixture {
+class Search : public store_test::StoreFixture {
  protected:
   // Creates an investigation of `service` and indexes its document; returns its id.
   Id add(std::string service, std::string alert_name, std::string text, Time finished_at,
@@ -51,8 +51,9 @@ class SqliteSearch : public store_test::StoreFixture {
   Time earlier(int minutes) const { return now() - std::chrono::minutes(minutes); }
   Time later() const { return now() + 1h; }
 };
+INSTANTIATE_STORE_SUITE(Search);
 
-TEST_F(SqliteSearch, FindsByWordsAcrossServices) {
+TEST_P(Search, FindsByWordsAcrossServices) {
   const Id pool = add("payments", "DbPoolExhausted", "connection pool exhausted after deploy", earlier(60));
   add("search", "HighLatency", "p99 latency grew in the ranking call", earlier(50));
   auto hits = search("", "checkout: Connection pool at limit");
@@ -66,7 +67,7 @@ TEST_F(SqliteSearch, FindsByWordsAcrossServices) {
   EXPECT_LT(hits[0].score, 0.40);  // text only: neither the same service nor the same alert
 }
 
-TEST_F(SqliteSearch, FindsByServiceWithoutWords) {
+TEST_P(Search, FindsByServiceWithoutWords) {
   const Id a = add("checkout", "HighLatency", "slow", earlier(90));
   const Id b = add("checkout", "ErrorBudget", "errors", earlier(30));
   add("payments", "HighLatency", "slow", earlier(10));
@@ -77,7 +78,7 @@ TEST_F(SqliteSearch, FindsByServiceWithoutWords) {
   EXPECT_TRUE(search("", "!!! ... ---").empty());
 }
 
-TEST_F(SqliteSearch, SameAlertNameRanksFirst) {
+TEST_P(Search, SameAlertNameRanksFirst) {
   const Id other_alert = add("checkout", "ErrorRateHigh", "checkout latency p99 grew, latency latency", earlier(10));
   const Id other_service = add("payments", "CheckoutLatencyHigh", "unrelated words", earlier(20));
   const Id same = add("checkout", "CheckoutLatencyHigh", "a slow query", earlier(300));
@@ -88,7 +89,7 @@ TEST_F(SqliteSearch, SameAlertNameRanksFirst) {
   EXPECT_GT(hits[1].score, hits[2].score);
 }
 
-TEST_F(SqliteSearch, AlertNameMatchesAsWordsIgnoringCaseAndPunctuation) {
+TEST_P(Search, AlertNameMatchesAsWordsIgnoringCaseAndPunctuation) {
   const Id id = add("api", "checkout_latency_high", "x", earlier(5));
   auto hits = search("", "[FIRING:1] Checkout-Latency-High (api)");
   ASSERT_EQ(ids(hits), std::vector<Id>{id});
@@ -98,7 +99,7 @@ TEST_F(SqliteSearch, AlertNameMatchesAsWordsIgnoringCaseAndPunctuation) {
   EXPECT_LT(partial[0].score, 0.35);
 }
 
-TEST_F(SqliteSearch, FtsSyntaxInWordsIsReadAsPlainWords) {
+TEST_P(Search, FtsSyntaxInWordsIsReadAsPlainWords) {
   const Id pool = add("payments", "DbPool", "connection pool exhausted", earlier(60));
   for (const char* words : {"\"pool", "pool\"", "NEAR(pool exhausted", "pool*", "-pool", "body:pool", "pool:",
                             "^pool", "pool AND", "OR pool NOT", "(pool))", "{body top_cause}: pool", "pool + \"\"",
@@ -115,19 +116,7 @@ TEST_F(SqliteSearch, FtsSyntaxInWordsIsReadAsPlainWords) {
   }
 }
 
-TEST_F(SqliteSearch, Fts5QueryQuotesEveryWordAndDropsOperators) {
-  EXPECT_EQ(sqlite::fts5_query("NEAR(\"Pool\" pool* -x:y AND or)"), "\"pool\" OR \"x\" OR \"y\"");
-  EXPECT_EQ(sqlite::fts5_query("caf\xc3\xa9 p99"), "\"caf\xc3\xa9\" OR \"p99\"");
-  EXPECT_EQ(sqlite::fts5_query(" -*:^()\"{}+ "), "");
-  EXPECT_EQ(sqlite::fts5_query(std::string(65, 'a') + " b"), "\"b\"");
-  std::string many;
-  for (int i = 0; i < 40; ++i) many += "w" + std::to_string(i) + " ";
-  const std::string q = sqlite::fts5_query(many);
-  EXPECT_NE(q.find("\"w31\""), std::string::npos);
-  EXPECT_EQ(q.find("\"w32\""), std::string::npos);
-}
-
-TEST_F(SqliteSearch, OnlyInvestigationsFinishedBeforeTheCutoff) {
+TEST_P(Search, OnlyInvestigationsFinishedBeforeTheCutoff) {
   const Id old = add("checkout", "HighLatency", "slow", earlier(120));
   const Id at_cutoff = add("checkout", "HighLatency", "slow", earlier(30));
   add("checkout", "HighLatency", "slow", earlier(5));
@@ -139,7 +128,7 @@ TEST_F(SqliteSearch, OnlyInvestigationsFinishedBeforeTheCutoff) {
   EXPECT_EQ(ids(*wider), (std::vector<Id>{at_cutoff, old}));
 }
 
-TEST_F(SqliteSearch, ReindexingReplacesTheDocument) {
+TEST_P(Search, ReindexingReplacesTheDocument) {
   const Id id = add("checkout", "HighLatency", "alpha cache miss storm", earlier(60), "Cache storm");
   SearchDocument doc;
   doc.investigation_id = id;
@@ -164,7 +153,7 @@ TEST_F(SqliteSearch, ReindexingReplacesTheDocument) {
   EXPECT_EQ(search("payments", "").size(), 1u);
 }
 
-TEST_F(SqliteSearch, FeedbackIsTheLatestHelpfulOrWrongVerdict) {
+TEST_P(Search, FeedbackIsTheLatestHelpfulOrWrongVerdict) {
   const Id none = add("checkout", "A", "x", earlier(30));
   const Id flipped = add("checkout", "A", "x", earlier(20));
   const Id other = add("checkout", "A", "x", earlier(10));
@@ -187,14 +176,14 @@ TEST_F(SqliteSearch, FeedbackIsTheLatestHelpfulOrWrongVerdict) {
   EXPECT_EQ(hits[2].feedback, "");
 }
 
-TEST_F(SqliteSearch, LimitBoundsTheHits) {
+TEST_P(Search, LimitBoundsTheHits) {
   for (int i = 0; i < 5; ++i) add("checkout", "A", "x", earlier(10 + i));
   EXPECT_EQ(search("checkout", "x", 3).size(), 3u);
   EXPECT_TRUE(search("checkout", "x", 0).empty());
   EXPECT_TRUE(search("checkout", "x", -1).empty());
 }
 
-TEST_F(SqliteSearch, IndexingAnUnknownInvestigationIsNotFound) {
+TEST_P(Search, IndexingAnUnknownInvestigationIsNotFound) {
   SearchDocument doc;
   doc.investigation_id = 4242;
   doc.service = "checkout";

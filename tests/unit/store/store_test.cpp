@@ -1,5 +1,5 @@
-// SqliteStore: migrations, inbound events, alerts and groups, investigations, findings, reports,
-// feedback and deploys. The job queue has its own file (sqlite_job_queue_test.cpp).
+// Store on both backends: migrations, inbound events, alerts and groups, investigations, findings, reports,
+// feedback and deploys. The job queue has its own file (job_queue_test.cpp).
 #include <cstdio>
 #include <filesystem>
 
@@ -13,7 +13,8 @@ using namespace std::chrono_literals;
 using alertbot::Errc;
 using namespace alertbot::store;
 
-class SqliteStore : public store_test::StoreFixture {};
+class StoreTest : public store_test::StoreFixture {};
+INSTANTIATE_STORE_SUITE(StoreTest);
 
 int latest_version() { return sqlite::migrations().back().version; }
 
@@ -84,47 +85,13 @@ TEST(StoreUrl, RejectsBadUrlsWithoutEchoingThem) {
   }
 }
 
-TEST_F(SqliteStore, OpenStoreRejectsBadUrl) {
+TEST_P(StoreTest, OpenStoreRejectsBadUrl) {
   auto store = open_store(StoreSettings{"mysql://localhost/alertbot"}, clock_);
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().code, Errc::InvalidArgument);
 }
 
-TEST_F(SqliteStore, OpenStoreWithPostgresqlIsUnavailable) {
-  for (const char* url : {"postgresql://bot:pw@db/alertbot", "postgres://db/alertbot"}) {
-    auto store = open_store(StoreSettings{url}, clock_);
-    ASSERT_FALSE(store);
-    EXPECT_EQ(store.error().code, Errc::Unavailable);
-    EXPECT_NE(store.error().message.find("PostgreSQL"), std::string::npos);
-  }
-}
-
-TEST_F(SqliteStore, OpenStoreFailsClearlyWhenDirectoryIsMissing) {
-  auto store = open_store(StoreSettings{"sqlite://" + path("no/such/dir/alertbot.db")}, clock_);
-  ASSERT_FALSE(store);
-  EXPECT_EQ(store.error().code, Errc::Internal);
-  EXPECT_NE(store.error().message.find("does not exist"), std::string::npos) << store.error().message;
-}
-
-TEST_F(SqliteStore, OpenStoreRejectsAFileThatIsNotADatabase) {
-  std::FILE* junk = std::fopen(path("junk.db").c_str(), "w");
-  ASSERT_NE(junk, nullptr);
-  std::fputs("this file is plain text and certainly not an SQLite database", junk);
-  std::fclose(junk);
-  auto store = open_store(StoreSettings{"sqlite://" + path("junk.db")}, clock_);
-  ASSERT_FALSE(store);
-  EXPECT_EQ(store.error().code, Errc::Internal);
-}
-
-TEST_F(SqliteStore, InMemoryUrlOpensAndMigrates) {
-  auto store = open_store(StoreSettings{"sqlite::memory:"}, clock_);
-  ASSERT_TRUE(store) << store.error().describe();
-  auto version = run((*store)->migrate());
-  ASSERT_TRUE(version);
-  EXPECT_EQ(*version, latest_version());
-}
-
-TEST_F(SqliteStore, MigrateFromEmptyReachesLatestVersionAndIsIdempotent) {
+TEST_P(StoreTest, MigrateFromEmptyReachesLatestVersionAndIsIdempotent) {
   auto fresh = open("fresh.db");
   ASSERT_NE(fresh, nullptr);
   EXPECT_EQ(run(fresh->schema_version()).value(), 0);
@@ -137,7 +104,7 @@ TEST_F(SqliteStore, MigrateFromEmptyReachesLatestVersionAndIsIdempotent) {
   EXPECT_EQ(run(other->migrate()).value(), latest_version());
 }
 
-TEST_F(SqliteStore, UseBeforeMigrateFailsWithInternal) {
+TEST_P(StoreTest, UseBeforeMigrateFailsWithInternal) {
   auto fresh = open("fresh.db");
   ASSERT_NE(fresh, nullptr);
   auto job = run(fresh->claim_job("w", 1s));
@@ -146,12 +113,7 @@ TEST_F(SqliteStore, UseBeforeMigrateFailsWithInternal) {
   EXPECT_NE(job.error().message.find("claim_job"), std::string::npos) << job.error().message;
 }
 
-TEST_F(SqliteStore, OpensInWalMode) {
-  ASSERT_TRUE(run(store_->record_event({"slack", "e1", "events_api", "{}"})));
-  EXPECT_TRUE(std::filesystem::exists(path("alertbot.db-wal")));
-}
-
-TEST_F(SqliteStore, RecordEventDedupesOnKey) {
+TEST_P(StoreTest, RecordEventDedupesOnKey) {
   EXPECT_TRUE(run(store_->record_event({"slack", "Ev1", "events_api", "{\"a\":1}"})).value());
   clock_.advance(1s);
   EXPECT_FALSE(run(store_->record_event({"slack", "Ev1", "events_api", "{\"a\":2}"})).value());
@@ -165,7 +127,7 @@ TEST_F(SqliteStore, RecordEventDedupesOnKey) {
   EXPECT_FALSE(run(store_->get_event("Ev2")).value());
 }
 
-TEST_F(SqliteStore, ListEventsGivesUnfinishedOnesOldestFirst) {
+TEST_P(StoreTest, ListEventsGivesUnfinishedOnesOldestFirst) {
   ASSERT_TRUE(run(store_->record_event({"slack", "Ev1", "events_api", "1"})));
   clock_.advance(1s);
   ASSERT_TRUE(run(store_->record_event({"slack", "Ev2", "events_api", "2"})));
@@ -182,7 +144,7 @@ TEST_F(SqliteStore, ListEventsGivesUnfinishedOnesOldestFirst) {
   EXPECT_EQ(run(store_->list_events(EventStatus::Received, now(), 1)).value().size(), 1u);
 }
 
-TEST_F(SqliteStore, SetEventStatusKeepsNoteAndReportsMissingKey) {
+TEST_P(StoreTest, SetEventStatusKeepsNoteAndReportsMissingKey) {
   ASSERT_TRUE(run(store_->record_event({"webhook:alertmanager", "h1", "webhook", "x"})));
   ASSERT_TRUE(run(store_->set_event_status("h1", EventStatus::Rejected, "alert: no title")));
   auto row = run(store_->get_event("h1")).value();
@@ -194,7 +156,7 @@ TEST_F(SqliteStore, SetEventStatusKeepsNoteAndReportsMissingKey) {
   EXPECT_EQ(missing.error().code, Errc::NotFound);
 }
 
-TEST_F(SqliteStore, AddAlertReturnsDistinctIds) {
+TEST_P(StoreTest, AddAlertReturnsDistinctIds) {
   AlertRow alert;
   alert.name = "HighLatency";
   alert.starts_at = now();
@@ -205,7 +167,7 @@ TEST_F(SqliteStore, AddAlertReturnsDistinctIds) {
   EXPECT_NE(*first, *second);
 }
 
-TEST_F(SqliteStore, OnlyOneOpenGroupPerKeyUntilClosed) {
+TEST_P(StoreTest, OnlyOneOpenGroupPerKeyUntilClosed) {
   const AlertGroupRow group = group_row("checkout/HighLatency", "checkout", "C1", "1.2");
   auto created = run(store_->create_group(group));
   ASSERT_TRUE(created) << created.error().describe();
@@ -229,7 +191,7 @@ TEST_F(SqliteStore, OnlyOneOpenGroupPerKeyUntilClosed) {
 
 // The incident closes when the latest notification of every fingerprint counted in it is
 // resolved, once; only a group closed that way reopens.
-TEST_F(SqliteStore, CloseIfResolvedCountsTheGroupsAlertsAndOnlyResolvedGroupsReopen) {
+TEST_P(StoreTest, CloseIfResolvedCountsTheGroupsAlertsAndOnlyResolvedGroupsReopen) {
   auto group = run(store_->create_group(group_row("C1|service:api", "api", "C1", "1.2")));
   ASSERT_TRUE(group);
   auto note = [&](const std::string& fingerprint, const std::string& status, std::optional<Id> in) {
@@ -269,7 +231,7 @@ TEST_F(SqliteStore, CloseIfResolvedCountsTheGroupsAlertsAndOnlyResolvedGroupsReo
   EXPECT_FALSE(run(store_->reopen_group("C1|service:web", now() - 60min)).value());
 }
 
-TEST_F(SqliteStore, SilencesLastUntilTheirEnd) {
+TEST_P(StoreTest, SilencesLastUntilTheirEnd) {
   ASSERT_TRUE(run(store_->add_silence(SilenceRow{0, "api", now() + 2h, "U1", "drill"})));
   ASSERT_TRUE(run(store_->add_silence(SilenceRow{0, "api", now() + 1h, "U2", ""})));
   auto active = run(store_->active_silence("api", now())).value();
@@ -280,7 +242,7 @@ TEST_F(SqliteStore, SilencesLastUntilTheirEnd) {
   EXPECT_FALSE(run(store_->active_silence("api", now() + 3h)).value());
 }
 
-TEST_F(SqliteStore, TouchGroupCountsAlertsAndMovesLastSeen) {
+TEST_P(StoreTest, TouchGroupCountsAlertsAndMovesLastSeen) {
   auto group = run(store_->create_group(group_row("k", "api"))).value();
   clock_.advance(90s);
   auto touched = run(store_->touch_group(group.id));
@@ -294,7 +256,7 @@ TEST_F(SqliteStore, TouchGroupCountsAlertsAndMovesLastSeen) {
   EXPECT_EQ(missing.error().code, Errc::NotFound);
 }
 
-TEST_F(SqliteStore, CloseGroupSetsClosedAt) {
+TEST_P(StoreTest, CloseGroupSetsClosedAt) {
   auto group = run(store_->create_group(group_row("k"))).value();
   clock_.advance(1h);
   ASSERT_TRUE(run(store_->close_group(group.id)));
@@ -302,7 +264,7 @@ TEST_F(SqliteStore, CloseGroupSetsClosedAt) {
   EXPECT_EQ(run(store_->close_group(group.id + 1)).error().code, Errc::NotFound);
 }
 
-TEST_F(SqliteStore, SetGroupThreadRecordsWhereTheThreadLives) {
+TEST_P(StoreTest, SetGroupThreadRecordsWhereTheThreadLives) {
   auto row = group_row("hook-key");
   row.thread_ts.clear();
   auto group = run(store_->create_group(row)).value();
@@ -314,7 +276,7 @@ TEST_F(SqliteStore, SetGroupThreadRecordsWhereTheThreadLives) {
   EXPECT_EQ(run(store_->set_group_thread(group.id + 1, "C", "1.0")).error().code, Errc::NotFound);
 }
 
-TEST_F(SqliteStore, InvestigationLifecycleSetsTimes) {
+TEST_P(StoreTest, InvestigationLifecycleSetsTimes) {
   auto group = run(store_->create_group(group_row("k", "checkout"))).value();
   auto inv = investigation("checkout");
   inv.group_id = group.id;
@@ -349,7 +311,7 @@ TEST_F(SqliteStore, InvestigationLifecycleSetsTimes) {
             Errc::NotFound);
 }
 
-TEST_F(SqliteStore, CreateInvestigationForMissingGroupIsNotFound) {
+TEST_P(StoreTest, CreateInvestigationForMissingGroupIsNotFound) {
   auto inv = investigation("api");
   inv.group_id = 42;
   auto id = run(store_->create_investigation(inv));
@@ -357,7 +319,7 @@ TEST_F(SqliteStore, CreateInvestigationForMissingGroupIsNotFound) {
   EXPECT_EQ(id.error().code, Errc::NotFound);
 }
 
-TEST_F(SqliteStore, RecentInvestigationsAreNewestFirstAndLimited) {
+TEST_P(StoreTest, RecentInvestigationsAreNewestFirstAndLimited) {
   for (const char* service : {"a", "b", "c"}) {
     ASSERT_TRUE(run(store_->create_investigation(investigation(service))));
     clock_.advance(1s);
@@ -369,7 +331,7 @@ TEST_F(SqliteStore, RecentInvestigationsAreNewestFirstAndLimited) {
   EXPECT_TRUE(run(store_->recent_investigations(0)).value().empty());
 }
 
-TEST_F(SqliteStore, FindingsAreListedInInsertionOrder) {
+TEST_P(StoreTest, FindingsAreListedInInsertionOrder) {
   const Id inv = run(store_->create_investigation(investigation("api"))).value();
   const Id other = run(store_->create_investigation(investigation("web"))).value();
   ASSERT_TRUE(run(store_->add_finding(finding(inv, "m1", "onset", "", 0.9))));
@@ -387,7 +349,7 @@ TEST_F(SqliteStore, FindingsAreListedInInsertionOrder) {
   EXPECT_EQ(orphan.error().code, Errc::NotFound);
 }
 
-TEST_F(SqliteStore, PutReportReplacesTheInvestigationsReport) {
+TEST_P(StoreTest, PutReportReplacesTheInvestigationsReport) {
   const Id inv = run(store_->create_investigation(investigation("api"))).value();
   EXPECT_FALSE(run(store_->get_report(inv)).value());
   ASSERT_TRUE(run(store_->put_report({inv, "C1", "100.1", "100.2", "placeholder", {}})));
@@ -403,7 +365,7 @@ TEST_F(SqliteStore, PutReportReplacesTheInvestigationsReport) {
   EXPECT_EQ(run(store_->put_report({inv + 1, "C1", "1", "2", "final", {}})).error().code, Errc::NotFound);
 }
 
-TEST_F(SqliteStore, FindReportByThreadTakesTheParentOrTheReportsOwnTs) {
+TEST_P(StoreTest, FindReportByThreadTakesTheParentOrTheReportsOwnTs) {
   const Id first = run(store_->create_investigation(investigation("api"))).value();
   const Id rerun = run(store_->create_investigation(investigation("api"))).value();
   ASSERT_TRUE(run(store_->put_report({first, "C1", "100.1", "100.2", "final", {}})));
@@ -418,7 +380,7 @@ TEST_F(SqliteStore, FindReportByThreadTakesTheParentOrTheReportsOwnTs) {
   EXPECT_FALSE(run(store_->find_report_by_thread("C1", "999.1")).value());
 }
 
-TEST_F(SqliteStore, LlmUsageAddsUpPerInvestigation) {
+TEST_P(StoreTest, LlmUsageAddsUpPerInvestigation) {
   const Id inv = run(store_->create_investigation(investigation("api"))).value();
   EXPECT_EQ(run(store_->get_investigation(inv)).value()->llm.calls, 0);
   ASSERT_TRUE(run(store_->add_llm_usage(inv, {2, 1200, 300, 0.0042, 1800})));
@@ -434,14 +396,14 @@ TEST_F(SqliteStore, LlmUsageAddsUpPerInvestigation) {
   EXPECT_EQ(run(store_->add_llm_usage(inv + 1, {1, 1, 1, 0, 1})).error().code, Errc::NotFound);
 }
 
-TEST_F(SqliteStore, AddFeedbackNeedsAnInvestigation) {
+TEST_P(StoreTest, AddFeedbackNeedsAnInvestigation) {
   const Id inv = run(store_->create_investigation(investigation("api"))).value();
   EXPECT_TRUE(run(store_->add_feedback(feedback(inv, "helpful"))));
   EXPECT_EQ(run(store_->add_feedback(feedback(inv + 1, "wrong"))).error().code,
             Errc::NotFound);
 }
 
-TEST_F(SqliteStore, ListDeploysReturnsTheWindowNewestFirst) {
+TEST_P(StoreTest, ListDeploysReturnsTheWindowNewestFirst) {
   const Time t0 = now();
   ASSERT_TRUE(run(store_->add_deploy(deploy("checkout", t0 - 2h))));
   ASSERT_TRUE(run(store_->add_deploy(deploy("checkout", t0 - 30min))));
@@ -457,7 +419,7 @@ TEST_F(SqliteStore, ListDeploysReturnsTheWindowNewestFirst) {
   EXPECT_EQ(deploys[0].source, "webhook");
 }
 
-TEST_F(SqliteStore, AddDeployConflictsOnSourceAndExternalId) {
+TEST_P(StoreTest, AddDeployConflictsOnSourceAndExternalId) {
   ASSERT_TRUE(run(store_->add_deploy(deploy("api", now(), "gh-1"))));
   auto dup = run(store_->add_deploy(deploy("api", now(), "gh-1")));
   ASSERT_FALSE(dup);
