@@ -31,7 +31,7 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
       dot = dot || text[i] == '.';
       ++i;
     }
-    if (i == start) return fail(Errc::ParseError, quoted + ": expected a number at position " + std::to_string(start));
+    if (i == start || (dot && i - start == 1)) return fail(Errc::ParseError, quoted + ": expected a number at position " + std::to_string(start));
     double number = std::stod(std::string(text.substr(start, i - start)));
     std::size_t ustart = i;
     while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;

@@ -1,5 +1,6 @@
 #include "net/time_format.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -63,6 +64,7 @@ Result<SystemTime> parse_rfc3339(std::string_view s) {
     return bad(s, "missing Z or UTC offset");
   }
   if (pos != s.size()) return bad(s, "trailing characters");
+  if (y < 1678 || y > 2261) return bad(s, "year outside 1678-2261");  // a nanosecond time_point's range
   std::tm tm{};
   tm.tm_year = y - 1900;
   tm.tm_mon = mo - 1;
@@ -124,6 +126,9 @@ std::string format_slack_ts(SystemTime t) {
 }
 
 SystemTime from_unix_seconds(double seconds) {
+  // The clock counts nanoseconds in 64 bits: about +-292 years around 1970.
+  if (std::isnan(seconds)) seconds = 0;
+  seconds = std::clamp(seconds, -kMaxUnixSeconds, kMaxUnixSeconds);
   return SystemTime(duration_cast<system_clock::duration>(duration<double>(seconds)));
 }
 

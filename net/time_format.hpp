@@ -27,7 +27,9 @@ Result<SystemTime> parse_slack_ts(std::string_view ts);
 // A time point as a Slack-style ts (what the emulator hands out).
 std::string format_slack_ts(SystemTime t);
 
-// Unix seconds, possibly fractional (Prometheus sample times).
+// Unix seconds, possibly fractional (Prometheus sample times). Values beyond +-kMaxUnixSeconds
+// (the clock's range, about the years 1678..2261) are clamped to it; NaN is the epoch.
+inline constexpr double kMaxUnixSeconds = 9.2e9;
 SystemTime from_unix_seconds(double seconds);
 double to_unix_seconds(SystemTime t);
 

@@ -4,6 +4,7 @@
 // same-alert test compares word sequences (strpos), never patterns.
 #include <algorithm>
 
+#include "net/encoding.hpp"
 #include "store/pg_ops.hpp"
 #include "store/search_words.hpp"
 
@@ -59,33 +60,6 @@ constexpr const char* kSearchByService =
 #undef ALERTBOT_PG_SERVICE_ARM
 #undef ALERTBOT_PG_SEARCH_TAIL
 
-// `text` with every byte that is not part of a well-formed UTF-8 sequence replaced by a space
-// (a separator): PostgreSQL refuses malformed text, and untrusted words may hold any bytes.
-std::string valid_utf8(std::string_view text) {
-  std::string out(text);
-  std::size_t i = 0;
-  while (i < out.size()) {
-    const auto c = static_cast<unsigned char>(out[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    bool ok = len > 0 && i + len <= out.size() && !(len == 2 && c < 0xC2) && !(len == 4 && c > 0xF4);
-    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(out[i + k]) >> 6) == 0x2;
-    if (ok && len == 3) {
-      const auto c1 = static_cast<unsigned char>(out[i + 1]);
-      ok = !(c == 0xE0 && c1 < 0xA0) && !(c == 0xED && c1 >= 0xA0);  // overlong; surrogates
-    }
-    if (ok && len == 4) {
-      const auto c1 = static_cast<unsigned char>(out[i + 1]);
-      ok = !(c == 0xF0 && c1 < 0x90) && !(c == 0xF4 && c1 >= 0x90);  // overlong; beyond U+10FFFF
-    }
-    if (!ok) {
-      out[i] = ' ';
-      len = 1;
-    }
-    i += len;
-  }
-  return out;
-}
-
 // The query words as a PostgreSQL text[] literal: a word holds only letters, digits and
 // non-ASCII characters, so it needs no quoting. "" when no word is left.
 std::string words_array(const std::vector<std::string>& words) {
@@ -126,7 +100,9 @@ Result<void> index_investigation(Conn& db, const SearchDocument& doc) {
 
 Result<std::vector<SearchHit>> search_investigations(Conn& db, const std::string& service, const std::string& words,
                                                      Time before, int limit) {
-  const std::string clean = valid_utf8(words);
+  // PostgreSQL refuses malformed text, and untrusted words may hold any bytes: a bad byte only
+  // separates words.
+  const std::string clean = replace_invalid_utf8(words, ' ');
   const std::string query = words_array(query_words(clean));
   if (limit <= 0 || (query.empty() && service.empty())) return std::vector<SearchHit>{};
   const char* sql = query.empty() ? kSearchByService : kSearchByWords;

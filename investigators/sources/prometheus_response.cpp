@@ -20,6 +20,7 @@ bool parse_sample(const json::value& v, Point& out, bool& finite) {
   else if (a[0].is_int64()) ts = static_cast<double>(a[0].get_int64());
   else if (a[0].is_uint64()) ts = static_cast<double>(a[0].get_uint64());
   else return false;
+  if (!std::isfinite(ts) || std::abs(ts) > kMaxUnixSeconds) return false;  // not a time the clock holds
   if (!a[1].is_string()) return false;
   std::string s(a[1].get_string());
   char* end = nullptr;

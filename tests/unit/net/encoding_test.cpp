@@ -23,5 +23,18 @@ TEST(Encoding, Base64RefusesOtherCharacters) {
   EXPECT_FALSE(base64_decode("ab*d"));
 }
 
+TEST(Utf8, WellFormedTextPassesAndEachKindOfMalformedByteIsFound) {
+  EXPECT_EQ(invalid_utf8_at(""), std::string_view::npos);
+  EXPECT_EQ(invalid_utf8_at("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\xa5"), std::string_view::npos);
+  EXPECT_EQ(invalid_utf8_at("ok\xff"), 2u);              // never in UTF-8
+  EXPECT_EQ(invalid_utf8_at("a\x80"), 1u);               // stray continuation
+  EXPECT_EQ(invalid_utf8_at("ab\xe2\x82"), 2u);         // cut sequence
+  EXPECT_EQ(invalid_utf8_at("\xc0\xaf"), 0u);           // overlong '/'
+  EXPECT_EQ(invalid_utf8_at("\xe0\x80\xaf"), 0u);      // overlong, three bytes
+  EXPECT_EQ(invalid_utf8_at("x\xed\xa0\x80"), 1u);     // a surrogate
+  EXPECT_EQ(invalid_utf8_at("\xf4\x90\x80\x80"), 0u); // beyond U+10FFFF
+  EXPECT_EQ(replace_invalid_utf8(",e\xff caf\xc3\xa9\x80", ' '), ",e  caf\xc3\xa9 ");
+}
+
 }  // namespace
 }  // namespace alertbot
