@@ -7,6 +7,7 @@
 #include "bot/alert_json.hpp"
 #include "bot/config.hpp"
 #include "bot/report_blocks.hpp"
+#include "bot/report_marker.hpp"
 #include "bot/wakeup.hpp"
 #include "bot/followup.hpp"
 #include "investigators/source_registry.hpp"
@@ -326,7 +327,14 @@ awaitable<Result<void>> AlertIntake::queue_investigation(store::Id id, const Ale
   if (const auto* svc = config_.service(alert.service)) {
     for (const auto& s : sources_.create_for(*svc)) checking.push_back(s->name());
   }
-  auto posted = co_await api_.post_message(channel, placeholder_message(alert, alert.service, checking), thread_ts);
+  // Recorded as being posted first: after a crash right after the post, the worker finds the
+  // message by its marker instead of posting a second one (bot/report_marker.hpp).
+  const store::ReportRow intent{id, channel, thread_ts, "", "posting", {}};
+  if (auto r = co_await store_.put_report(intent); !r) {
+    spdlog::warn("investigation {}: placeholder intent not recorded: {}", id, r.error().describe());
+  }
+  const slack::MessageContent placeholder = with_report_marker(placeholder_message(alert, alert.service, checking), id);
+  auto posted = co_await api_.post_message(channel, placeholder, thread_ts);
   if (posted) {
     store::ReportRow report{id, channel, thread_ts, posted->ts, "placeholder", {}};
     if (auto r = co_await store_.put_report(report); !r) {

@@ -16,6 +16,7 @@
 #include "bot/report_blocks.hpp"
 #include "bot/report_json.hpp"
 #include "bot/report_links.hpp"
+#include "bot/report_marker.hpp"
 #include "bot/report_search_doc.hpp"
 #include "bot/wakeup.hpp"
 #include "investigators/pipeline.hpp"
@@ -176,7 +177,7 @@ awaitable<void> InvestigationWorker::give_up(const store::Job& job, std::string 
   (void)co_await store_.update_investigation(p->investigation_id, store::InvestigationStatus::Failed, none, reason);
   if (metrics) metrics->investigations.with({"failed"}).inc();
   auto content = failed_message(p->service.empty() ? p->alert.name : p->service, reason);
-  auto existing = co_await store_.get_report(p->investigation_id);
+  auto existing = co_await recorded_report(store_, api_, p->investigation_id);
   Result<slack::PostedMessage> said = fail(Errc::Internal, "not said");
   if (existing && *existing) {
     said = co_await api_.update_message((*existing)->channel, (*existing)->message_ts, content);
@@ -258,7 +259,7 @@ awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
   if (p->window_ms > 0) in.window = std::chrono::milliseconds(std::min<std::int64_t>(p->window_ms, 24LL * 3600 * 1000));
   Report report;
   report.id = p->investigation_id;
-  auto placeholder = co_await store_.get_report(p->investigation_id);
+  auto placeholder = co_await recorded_report(store_, api_, p->investigation_id);
   if (placeholder && *placeholder) {
     // Findings show in the placeholder as sources land, until the report replaces it.
     ProgressBoard board;
@@ -299,13 +300,16 @@ awaitable<Result<void>> InvestigationWorker::run_job(const store::Job& job) {
   if (config_.has_server) report.full_report_url = report_link(config_.server.public_url, report.id, link_secret_for(config_));
   std::string report_json = to_report_json(report);
 
-  auto content = report_message(report);
-  auto existing = co_await store_.get_report(p->investigation_id);
+  // Marked, so that a retry after a crash right after this post updates it (bot/report_marker.hpp).
+  auto content = with_report_marker(report_message(report), p->investigation_id);
+  auto existing = co_await recorded_report(store_, api_, p->investigation_id);
   if (!existing) co_return existing.error();
   Result<slack::PostedMessage> posted = fail(Errc::Internal, "not posted");
   if (*existing) {
     posted = co_await api_.update_message((*existing)->channel, (*existing)->message_ts, content);
   } else {
+    const store::ReportRow intent{p->investigation_id, p->channel, p->thread_ts, "", "posting", {}};
+    if (auto r = co_await store_.put_report(intent); !r) co_return r.error();
     posted = co_await api_.post_message(p->channel, content, p->thread_ts);
   }
   if (!posted) {

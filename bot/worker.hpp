@@ -43,7 +43,9 @@ inline constexpr std::chrono::milliseconds kProgressEvery{2000};
 
 struct WorkerSettings {
   std::string worker_id = "worker-1";               // lease owner name (host:pid in production)
-  std::chrono::milliseconds lease{120000};          // longer than any investigation
+  // Renewed every lease/3 while the job runs, so it bounds how long a job whose replica died
+  // (kill -9, a lost node) waits before another replica takes it, not how long a job may run.
+  std::chrono::milliseconds lease{15000};
   std::chrono::milliseconds poll{1000};             // look for jobs from other replicas this often
   std::chrono::milliseconds retry_after{5000};      // a failed job runs again after this
   // While the model writes its summary, the placeholder shows it growing at most this often

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -49,6 +50,19 @@ std::string utc_timestamp(std::chrono::system_clock::time_point tp) {
   return buf;
 }
 
+// The number after "investigation " in `text` (the convention of every line about one:
+// "investigation 42: placeholder posted"), or "" when there is none.
+std::string_view investigation_id_in(std::string_view text) {
+  constexpr std::string_view kWord = "investigation ";
+  for (auto at = text.find(kWord); at != std::string_view::npos; at = text.find(kWord, at + 1)) {
+    if (at > 0 && std::isalnum(static_cast<unsigned char>(text[at - 1]))) continue;
+    std::size_t end = at + kWord.size();
+    while (end < text.size() && text[end] >= '0' && text[end] <= '9') ++end;
+    if (end > at + kWord.size() && end - at - kWord.size() <= 18) return text.substr(at + kWord.size(), end - at - kWord.size());
+  }
+  return {};
+}
+
 class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   LineSink(LogLineFormat format, std::function<void(std::string_view)> out)
@@ -64,7 +78,10 @@ class LineSink final : public spdlog::sinks::base_sink<std::mutex> {
       line.append(level.data(), level.size());
       line += "\",\"msg\":\"";
       append_json_escaped(line, text);
-      line += "\"}";
+      line += "\"";
+      // A field to filter one investigation's lines by (its id is a number: no escaping).
+      if (auto id = investigation_id_in(text); !id.empty()) line += ",\"investigation_id\":" + std::string(id);
+      line += "}";
     } else {
       line = utc_timestamp(msg.time) + " " + std::string(level.data(), level.size()) + " " + text;
     }
