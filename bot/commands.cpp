@@ -72,6 +72,19 @@ std::string top_cause(const std::string& report_json) {
   return titles.empty() ? std::string() : titles.front();
 }
 
+// Commands that start work count against commands.rate_limit; help and status do not.
+bool counts_against_limit(const CommandRequest& req) {
+  return req.error.empty() && !req.name.empty() && req.name != "help" && req.name != "status";
+}
+
+// What names one slash command from its ack to its run: Slack's trigger id.
+std::string command_key(const slack::SlashCommand& c) {
+  return c.trigger_id.empty() ? c.user_id + "\n" + c.channel_id + "\n" + c.command + " " + c.text : c.trigger_id;
+}
+
+// Acks answered before run() takes their verdict: far more than can be between an ack and its run.
+constexpr std::size_t kRememberedVerdicts = 4096;
+
 const char* status_text_of(store::InvestigationStatus s) {
   switch (s) {
     case store::InvestigationStatus::Queued: return "queued";
@@ -95,7 +108,44 @@ std::string command_refusal(const Config& config, const std::string& name, const
 
 Commands::Commands(store::Store& store, slack::WebApi& api, const Config& config, AlertIntake& intake,
                    const investigators::SourceRegistry& sources, Clock& clock)
-    : store_(store), api_(api), config_(config), intake_(intake), sources_(sources), clock_(clock) {}
+    : limiter_(config.commands.rate_limit, clock),
+      store_(store),
+      api_(api),
+      config_(config),
+      intake_(intake),
+      sources_(sources),
+      clock_(clock) {}
+
+std::string Commands::ack(const slack::SlashCommand& c) {
+  CommandRequest req = parse_command(c.command, c.text, service_names(config_));
+  if (!counts_against_limit(req) || !refusal(req.name, c.user_id, c.channel_id).empty()) return ack_payload(config_, c);
+  const CommandLimiter::Verdict verdict = limiter_.admit(c.user_id, c.channel_id);
+  {
+    std::lock_guard lock(verdicts_mutex_);
+    const std::string key = command_key(c);
+    if (verdicts_.insert_or_assign(key, verdict).second) verdict_order_.push_back(key);
+    if (verdict_order_.size() > kRememberedVerdicts) {
+      verdicts_.erase(verdict_order_.front());
+      verdict_order_.pop_front();
+    }
+  }
+  if (!verdict.allowed) return ephemeral(rate_limit_refusal(verdict, limiter_.limits()));
+  return ack_payload(config_, c);
+}
+
+std::optional<CommandLimiter::Verdict> Commands::take_ack_verdict(const slack::SlashCommand& c) {
+  std::lock_guard lock(verdicts_mutex_);
+  auto it = verdicts_.find(command_key(c));
+  if (it == verdicts_.end()) return std::nullopt;
+  CommandLimiter::Verdict verdict = it->second;
+  verdicts_.erase(it);  // its key leaves verdict_order_ when it comes to the front
+  return verdict;
+}
+
+std::string Commands::admit_work(const std::string& user, const std::string& channel) {
+  const CommandLimiter::Verdict verdict = limiter_.admit(user, channel);
+  return verdict.allowed ? std::string() : rate_limit_refusal(verdict, limiter_.limits());
+}
 
 std::string Commands::ack_payload(const Config& config, const slack::SlashCommand& c) {
   CommandRequest req = parse_command(c.command, c.text, service_names(config));
@@ -130,6 +180,25 @@ awaitable<EventStatus> Commands::run(const slack::SlashCommand& c, std::string& 
   // The ack already said it: help, usage errors and refusals need nothing more.
   if (req.name == "help" || !req.error.empty() || !refusal(req.name, c.user_id, c.channel_id).empty()) {
     co_return EventStatus::Processed;
+  }
+  if (counts_against_limit(req)) {
+    // Counted in its ack; a command replayed after a restart (its ack given by the process
+    // before) is counted now, and told here since no ack can say it any more.
+    const std::optional<CommandLimiter::Verdict> acked = take_ack_verdict(c);
+    CommandLimiter::Verdict verdict;
+    if (acked) {
+      verdict = *acked;
+    } else {
+      verdict = limiter_.admit(c.user_id, c.channel_id);
+    }
+    if (!verdict.allowed) {
+      note += ": rate limited";
+      if (!acked) {
+        std::string text = rate_limit_refusal(verdict, limiter_.limits());
+        co_await tell(c.channel_id, c.user_id, std::move(text));
+      }
+      co_return EventStatus::Processed;
+    }
   }
   if (req.name == "investigate") {
     OnDemand od{req.service, req.window, req.trace_id, c.channel_id, "", c.user_id, "command"};
@@ -235,6 +304,11 @@ awaitable<EventStatus> Commands::on_mention(const slack::MessageEvent& ev, std::
   } else if (std::string no = refusal(req.name, ev.user, ev.channel); !no.empty()) {
     reply = no;
   } else if (req.name == "investigate") {
+    if (std::string slow = admit_work(ev.user, ev.channel); !slow.empty()) {
+      note += ": rate limited";
+      co_await tell(ev.channel, ev.user, std::move(slow));
+      co_return EventStatus::Processed;
+    }
     const std::string thread = ev.thread_ts.empty() ? ev.ts : ev.thread_ts;
     OnDemand od{req.service, req.window, req.trace_id, ev.channel, thread, ev.user, "mention"};
     auto id = co_await intake_.on_request(std::move(od));
@@ -306,6 +380,11 @@ awaitable<EventStatus> Commands::on_action(const slack::BlockAction& a, std::str
   if (a.action_id == kActionRerun) {
     if (std::string no = refusal("investigate", a.user_id, a.channel_id); !no.empty()) {
       co_await tell(a.channel_id, a.user_id, no);
+      co_return EventStatus::Processed;
+    }
+    if (std::string slow = admit_work(a.user_id, a.channel_id); !slow.empty()) {
+      note += ": rate limited";
+      co_await tell(a.channel_id, a.user_id, std::move(slow));
       co_return EventStatus::Processed;
     }
     auto rerun = co_await intake_.on_rerun(*id, a.user_id);

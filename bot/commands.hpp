@@ -1,14 +1,21 @@
 // Commands: what people ask of the bot. Slash commands (`/investigate`, `/alertbot ...`, see
 // command_parse.hpp), mentions outside a report thread (read like /investigate), the report's
 // buttons (Helpful, Wrong cause, Re-run with a wider window), and the App Home tab.
-// Slash commands are answered twice: at once in the ack (ack_payload(): "on it", a refusal, help,
-// a usage error; pure, no I/O, so the ack never waits), then by run() after the ack (the thread,
+// Slash commands are answered twice: at once in the ack (ack(): "on it", a refusal, help, a usage
+// error, "slow down"; no I/O, so the ack never waits), then by run() after the ack (the thread,
 // or an ephemeral answer). Who may run what where comes from the `commands:` config; a refusal
-// says who may. Everything is recorded: feedback in the store, investigations as jobs.
+// says who may. How often people may start work is limited per user and per channel
+// (commands.rate_limit, CommandLimiter); a refusal says when to try again. Everything is recorded:
+// feedback in the store, investigations as jobs.
 #pragma once
 
+#include <deque>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
+#include "bot/command_limits.hpp"
 #include "bot/command_parse.hpp"
 #include "net/asio_fwd.hpp"
 #include "net/result.hpp"
@@ -49,8 +56,14 @@ class Commands {
            const investigators::SourceRegistry& sources, Clock& clock);
 
   // The ack's payload for a slash command ({"response_type":"ephemeral","text":...}), or "" for
-  // none. Pure.
+  // none, without rate limits. Pure.
   static std::string ack_payload(const Config& config, const slack::SlashCommand& command);
+  // The ack's payload with rate limits: a command that starts work is counted here, and refused
+  // here when over a limit; run() then leaves it. No I/O.
+  std::string ack(const slack::SlashCommand& command);
+  // Counts one piece of work started by `user` in `channel` (a follow-up question); "" when
+  // admitted, else the refusal to show (ephemeral), saying when to try again. No I/O.
+  std::string admit_work(const std::string& user, const std::string& channel);
   // The work after the ack. Sets `note` for the stored event.
   awaitable<store::EventStatus> run(const slack::SlashCommand& command, std::string& note);
   // "@alertbot checkout 30m" outside a report's thread: an investigation (or help) in a thread
@@ -67,6 +80,15 @@ class Commands {
   awaitable<std::string> status_text();
   awaitable<std::string> deploys_text(const std::string& service);
 
+  // The limiter's verdict given in `command`'s ack (taken: asked once); nullopt when this process
+  // gave no ack for it (a replay after a restart).
+  std::optional<CommandLimiter::Verdict> take_ack_verdict(const slack::SlashCommand& command);
+
+  CommandLimiter limiter_;
+  // Verdicts given in acks until run() takes them, by trigger id (oldest dropped beyond a bound).
+  std::mutex verdicts_mutex_;
+  std::unordered_map<std::string, CommandLimiter::Verdict> verdicts_;  // guarded by verdicts_mutex_
+  std::deque<std::string> verdict_order_;                              // guarded by verdicts_mutex_
   store::Store& store_;
   slack::WebApi& api_;
   const Config& config_;

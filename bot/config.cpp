@@ -1,16 +1,39 @@
 #include "bot/config.hpp"
 
+#include <yaml-cpp/anchor.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <sstream>
 
 #include "bot/config_reader.hpp"
 #include "bot/config_sections.hpp"
+#include "net/encoding.hpp"
 
 namespace alertbot::bot {
 namespace {
+
+// Counts the documents of a YAML stream (and where the second starts); ignores their content.
+class DocumentCount final : public YAML::EventHandler {
+ public:
+  int documents = 0;
+  YAML::Mark second;
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents == 2) second = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
 
 using config_detail::MapReader;
 
@@ -25,9 +48,11 @@ std::string describe(const std::string& file, int line, const std::string& key, 
   return out + reason;
 }
 
-Config parse(const YAML::Node& root, const config_detail::Source& source) {
+Config parse(const YAML::Node& root, const config_detail::Source& file) {
   Config config;
-  config.path = source.name;
+  config.path = file.name;
+  config_detail::Source source = file;
+  source.literal_secrets = &config.literal_secrets;
   MapReader top(source, root, "", std::max(1, config_detail::line_of(root.Mark())));
   if (auto r = top.map(slack::SlackSettings::kName)) {
     config.has_slack = true;
@@ -108,13 +133,25 @@ Config load_config(const std::string& path) {
 
 Config load_config_text(const std::string& text, const std::string& name) {
   const config_detail::Source source{name, std::filesystem::path(name).parent_path().string()};
+  // YAML is text: malformed UTF-8 is refused before the parser sees it (it can loop on some).
+  if (const auto bad = invalid_utf8_at(text); bad != std::string::npos) {
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(bad), '\n');
+    throw ConfigError(name, static_cast<int>(line), "", "not UTF-8 text (byte " + std::to_string(bad + 1) + ")");
+  }
   try {
-    const std::vector<YAML::Node> docs = YAML::LoadAll(text);
-    if (docs.size() > 1) {
-      throw ConfigError(name, config_detail::line_of(docs[1].Mark()), "",
-                        "expected one YAML document, found " + std::to_string(docs.size()));
+    // YAML::LoadAll loops forever on some malformed text (a ',' outside [] or {}: the parser keeps
+    // reporting an empty document without moving on; found by fuzzing), so documents are counted
+    // from the event stream, at most two, and the one document is read with YAML::Load.
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentCount count;
+    while (count.documents < 2 && parser.HandleNextDocument(count)) {
     }
-    return parse(docs.empty() ? YAML::Node() : docs[0], source);
+    if (count.documents > 1) {
+      throw ConfigError(name, config_detail::line_of(count.second), "",
+                        "expected one YAML document (a second one, or a ',' outside [] or {}, starts here)");
+    }
+    return parse(YAML::Load(text), source);
   } catch (const YAML::Exception& e) {
     std::string reason = "invalid YAML: " + e.msg;
     if (e.mark.column >= 0) reason += " (column " + std::to_string(e.mark.column + 1) + ")";
@@ -186,6 +223,10 @@ std::vector<std::string> missing_for_run(const Config& config) {
     const std::string provider(config_detail::name_of<llm::LlmProvider>(config_detail::kLlmProviders, config.llm.provider));
     if (config.llm.model.empty()) out.push_back("llm.model is empty (llm.provider is " + provider + ")");
     if (config.llm.api_key.empty()) out.push_back("llm.api_key is empty (llm.provider is " + provider + ")");
+  }
+  for (const auto& s : config.literal_secrets) {
+    out.push_back(describe(config.path, s.line, s.key,
+                           "a secret is written in the file; secrets come only from the environment or files: " + s.fix));
   }
   return out;
 }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/command_limits.hpp"
 #include "bot/digest_settings.hpp"
 #include "investigators/service_settings.hpp"
 #include "llm/llm_settings.hpp"
@@ -52,10 +53,13 @@ struct CommandRule {
 };
 
 // The `commands:` section: a rule per command (investigate, status, deploys, digest, silence);
-// help is always allowed. Default: everyone everywhere.
+// help is always allowed. Default: everyone everywhere. `rate_limit` bounds how often commands
+// that start work (everything but help and status; mentions, follow-up questions and the re-run
+// button too) are accepted per user and per channel (see command_limits.hpp).
 struct CommandSettings {
   static constexpr const char* kName = "commands";
   std::map<std::string, CommandRule> rules;
+  CommandRateLimit rate_limit;
   const CommandRule& rule(std::string_view command) const;
 };
 
@@ -80,6 +84,14 @@ struct HooksSettings {
   std::string channel;
 };
 
+// A secret written in the config file itself instead of coming from the environment (${VAR}) or
+// a file (`<key>_file`): `alertbot run` refuses it, `alertbot check-config` warns.
+struct LiteralSecret {
+  std::string key;  // "slack.bot_token"
+  int line = 0;     // 1-based line in the file
+  std::string fix;  // how to write it instead
+};
+
 struct Config {
   std::string path;  // the file it was loaded from
   slack::SlackSettings slack;
@@ -97,6 +109,8 @@ struct Config {
   bool has_server = false;
   bool has_hooks = false;
   bool has_digest = false;
+  // Secrets the file spells out (load_config records them; a Config built in code has none).
+  std::vector<LiteralSecret> literal_secrets;
 
   // Every secret value in the config (tokens, keys, passwords in URLs), for log masking.
   std::vector<std::string> secrets() const;
@@ -126,9 +140,11 @@ Config load_config(const std::string& path);
 // resolve against its folder); used by tests.
 Config load_config_text(const std::string& text, const std::string& name);
 
-// What `alertbot run` needs but the config lacks, one line each ("slack.bot_token is empty");
-// empty when the bot can start. load_config() accepts empty secrets so that a config can be
-// checked without them (e.g. the example in CI); `run` calls this before connecting.
+// What `alertbot run` needs but the config lacks or refuses, one line each ("slack.bot_token is
+// empty"; a secret written in the file, with its file, line, key and how to fix it); empty when
+// the bot can start. load_config() accepts empty and literal secrets so that a config can be
+// checked without them (e.g. the example in CI, `check-config` notes these lines); `run` calls
+// this before connecting and refuses to start.
 std::vector<std::string> missing_for_run(const Config& config);
 
 // The resolved config as YAML, every secret replaced by "***" (a password inside a store URL

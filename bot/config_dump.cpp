@@ -171,6 +171,18 @@ std::string dump_config_masked(const Config& config) {
   out << YAML::BeginSeq;
   for (const auto& s : config.services) dump_service(out, s);
   out << YAML::EndSeq;
+
+  m.begin(CommandSettings::kName);
+  for (const auto& [name, rule] : config.commands.rules) {
+    m.begin(name.c_str()).list("users", rule.users).list("channels", rule.channels).end();
+  }
+  const CommandRateLimit& limit = config.commands.rate_limit;
+  m.begin("rate_limit")
+      .integer("per_user", limit.per_user)
+      .integer("per_channel", limit.per_channel)
+      .str("window", format_duration(limit.window))
+      .end();
+  m.end();
   out << YAML::EndMap;
   return std::string(out.c_str()) + "\n";
 }

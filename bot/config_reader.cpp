@@ -111,6 +111,30 @@ Result<std::string> expand_env(std::string_view text) {
   return out;
 }
 
+std::string written_part(std::string_view text) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const char c = text[i];
+    if (c != '$' || i + 1 >= text.size() || (text[i + 1] != '$' && text[i + 1] != '{')) {
+      out += c;
+      ++i;
+      continue;
+    }
+    if (text[i + 1] == '$') {
+      out += '$';
+      i += 2;
+      continue;
+    }
+    const std::size_t close = text.find('}', i + 2);
+    if (close == std::string_view::npos) return out + std::string(text.substr(i));  // not expected (checked before)
+    const std::string_view inner = text.substr(i + 2, close - i - 2);
+    if (const std::size_t sep = inner.find(":-"); sep != std::string_view::npos) out += inner.substr(sep + 2);
+    i = close + 1;
+  }
+  return out;
+}
+
 std::string_view url_password(std::string_view url) {
   const std::size_t scheme = url.find("://");
   if (scheme == std::string_view::npos) return {};
@@ -200,13 +224,14 @@ void MapReader::string(std::string_view key, std::string& out) {
   if (const Entry* e = find(key)) out = scalar(*e, "a string", true);
 }
 
-void MapReader::secret(std::string_view key, std::string& out) {
+void MapReader::secret(std::string_view key, std::string& out, SecretPart part) {
   const Entry* plain = find(key);
   const std::string file_key = std::string(key) + "_file";
   const Entry* file = find(file_key);
   if (plain && file) fail(file_key, "both " + std::string(key) + " and " + file_key + " are set; use one");
   if (plain) {
     out = scalar(*plain, "a string", true);
+    if (source_->literal_secrets && plain->value.IsScalar()) note_literal(*plain, part);
     return;
   }
   if (!file) return;
@@ -218,6 +243,28 @@ void MapReader::secret(std::string_view key, std::string& out) {
   if (!content) fail(file_key, "cannot read " + full.string() + ": " + content.error().message);
   while (!content->empty() && std::isspace(static_cast<unsigned char>(content->back()))) content->pop_back();
   out = std::move(*content);
+}
+
+void MapReader::note_literal(const Entry& e, SecretPart part) {
+  const std::string written = written_part(e.value.Scalar());
+  const bool literal = part == SecretPart::UrlPassword ? !url_password(written).empty() : !written.empty();
+  if (!literal) return;
+  // SLACK_BOT_TOKEN for slack.bot_token: the key path in upper case.
+  std::string var;
+  for (char c : key_path(e.key)) {
+    const bool word = std::isalnum(static_cast<unsigned char>(c));
+    if (word) var += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    else if (!var.empty() && var.back() != '_') var += '_';
+  }
+  while (!var.empty() && var.back() == '_') var.pop_back();
+  std::string fix;
+  if (part == SecretPart::UrlPassword) {
+    fix = "write the password as ${" + var + "_PASSWORD} inside the URL, or the whole URL as ${" + var + "} or " + e.key +
+          "_file: <path>";
+  } else {
+    fix = "write " + e.key + ": ${" + var + "} or " + e.key + "_file: <path>";
+  }
+  source_->literal_secrets->push_back(LiteralSecret{key_path(e.key), e.line, std::move(fix)});
 }
 
 void MapReader::integer(std::string_view key, int& out, int min, int max) {

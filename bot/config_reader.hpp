@@ -22,10 +22,15 @@ namespace alertbot::bot::config_detail {
 
 // Where the YAML came from: the name used in messages and the folder that relative `*_file`
 // paths are resolved against ("" = the working directory).
+// `literal_secrets`, when set, is where secret() notes secrets written in the file itself.
 struct Source {
   std::string name;
   std::string dir;
+  std::vector<LiteralSecret>* literal_secrets = nullptr;
 };
+
+// Which part of a secret value is the secret: all of it, or the password of a URL (store.url).
+enum class SecretPart { Whole, UrlPassword };
 
 // One spelling of an enum value in the config.
 template <class E>
@@ -44,6 +49,10 @@ int line_of(const YAML::Mark& mark);
 // "${VAR}" -> getenv or an error, "${VAR:-default}" -> default when VAR is unset or empty,
 // "$$" -> "$"; any other '$' is kept. Errors: InvalidArgument (bad syntax), NotFound (unset).
 Result<std::string> expand_env(std::string_view text);
+// What of `text` the file itself spells out: `text` with every ${VAR} removed and every
+// ${VAR:-default} replaced by its default (as if no variable were set). "" when all of it comes
+// from the environment. Requires: `text` passed expand_env's syntax checks.
+std::string written_part(std::string_view text);
 
 // The password of a URL's userinfo ("postgresql://u:PASS@h/db"), or "" when it has none.
 std::string_view url_password(std::string_view url);
@@ -70,7 +79,8 @@ class MapReader {
   // and is an error for the other types.
   void string(std::string_view key, std::string& out);
   // `key` or `key_file` (the file's contents, trailing whitespace removed); both -> error.
-  void secret(std::string_view key, std::string& out);
+  // A `key` whose `part` the file spells out (not ${VAR}) is noted in Source::literal_secrets.
+  void secret(std::string_view key, std::string& out, SecretPart part = SecretPart::Whole);
   void integer(std::string_view key, int& out, int min, int max);
   void number(std::string_view key, double& out, double min, double max);
   void boolean(std::string_view key, bool& out);
@@ -101,6 +111,8 @@ class MapReader {
     int line;  // the key's line
   };
   const Entry* find(std::string_view key);  // also records the key as allowed
+  // Notes `e` in source_->literal_secrets when the file spells out its secret `part`.
+  void note_literal(const Entry& e, SecretPart part);
   // The entry's scalar after substitution. A null value is "" when `null_is_empty`, else an
   // error like any other non-scalar ("expected <expected>, got an empty value").
   std::string scalar(const Entry& e, std::string_view expected, bool null_is_empty = false);

@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "bot/config_sections.hpp"
+#include "net/duration.hpp"
 #include "store/store_url.hpp"
 
 namespace alertbot::bot::config_detail {
@@ -95,7 +96,7 @@ void read_hooks(MapReader& r, HooksSettings& out) {
 }
 
 void read_store(MapReader& r, store::StoreSettings& out) {
-  r.secret("url", out.url);
+  r.secret("url", out.url, SecretPart::UrlPassword);
   r.finish();
   // The store's own parser, so that what loads here opens there; its messages omit the URL.
   if (auto parsed = store::parse_store_url(out.url); !parsed) r.fail("url", parsed.error().message);
@@ -173,6 +174,15 @@ void read_commands(MapReader& r, CommandSettings& out) {
     if (rule->has("channels")) rule->string_list("channels", cr.channels);
     rule->finish();
     out.rules[std::string(name)] = std::move(cr);
+  }
+  if (auto limit = r.map("rate_limit")) {
+    limit->integer("per_user", out.rate_limit.per_user, 0, 1'000'000);
+    limit->integer("per_channel", out.rate_limit.per_channel, 0, 1'000'000);
+    limit->duration("window", out.rate_limit.window);
+    limit->finish();
+    if (out.rate_limit.window < std::chrono::seconds(1) || out.rate_limit.window > std::chrono::hours(24)) {
+      limit->fail("window", "must be between 1s and 24h, got " + format_duration(out.rate_limit.window));
+    }
   }
   r.finish();
 }

@@ -1,5 +1,7 @@
 // The Beast HTTP/1.1 server behind HttpServer: one coroutine per connection on the server's
 // strand, optional TLS, websocket upgrades handed to net/beast_websocket.cpp.
+#include <array>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -178,6 +180,7 @@ template <class Stream>
 awaitable<void> ServerCore::serve(Stream& stream, ConnectionList::iterator conn, std::string remote) {
   beast::flat_buffer buffer;
   auto& lowest = beast::get_lowest_layer(stream);
+  bool refused_body = false;  // a 413 went out with the body still coming
   for (bool first = true; !stopping_; first = false) {
     conn->busy = false;
     http::request_parser<http::string_body> parser;
@@ -199,6 +202,7 @@ awaitable<void> ServerCore::serve(Stream& stream, ConnectionList::iterator conn,
     if (ec == http::error::body_limit) {
       resp = ServerResponse::text(413, "request body larger than " + std::to_string(settings_.body_limit) + " bytes\n");
       keep_alive = false;
+      refused_body = true;
     } else if (ec) {
       co_return;
     } else {
@@ -229,6 +233,17 @@ awaitable<void> ServerCore::serve(Stream& stream, ConnectionList::iterator conn,
   }
   boost::system::error_code ec;
   lowest.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (refused_body) {
+    // Lingering close: what the client still sends is read and dropped, for a short while and up
+    // to a bound, so that it reads the 413 instead of a reset caused by unread data at close.
+    lowest.expires_after(std::chrono::seconds(2));
+    std::array<char, 16384> sink;
+    for (std::size_t dropped = 0; dropped < 8 * settings_.body_limit;) {
+      auto [rec, rn] = co_await lowest.async_read_some(asio::buffer(sink), kTuple);
+      if (rec) break;
+      dropped += rn;
+    }
+  }
 }
 
 template <class Stream>

@@ -54,6 +54,21 @@ line=$(grep -n "bot_tokn:" "$tmp/misspelled.yaml" | head -1 | cut -d: -f1)
 check "check-config with a misspelled key" 1 "$bin" check-config --config "$tmp/misspelled.yaml"
 expect_in "the error names the file, line and key" "$tmp/err" "$tmp/misspelled.yaml:$line: slack.bot_tokn"
 
+# Secrets come only from the environment or files: `run` refuses one written in the file, naming
+# the file, line, key and fix (before connecting anywhere); check-config only notes it.
+cat >"$tmp/literal.yaml" <<YAML
+store: { url: "sqlite://$tmp/literal.db" }
+slack: { app_token: '\${CLI_TEST_APP_TOKEN}', bot_token: xoxb-cli-literal-secret }
+YAML
+CLI_TEST_APP_TOKEN=xapp-from-env check "run refuses a secret written in the file" 2 "$bin" run --config "$tmp/literal.yaml"
+cat "$tmp/out" "$tmp/err" >"$tmp/all"
+expect_in "the refusal names the file, line and key" "$tmp/all" "$tmp/literal.yaml:2: slack.bot_token: a secret is written in the file"
+expect_in "the refusal says how to fix it" "$tmp/all" 'write bot_token: ${SLACK_BOT_TOKEN} or bot_token_file: <path>'
+if grep -q "xoxb-cli-literal-secret" "$tmp/all"; then echo "FAIL the refusal printed the secret"; failures=$((failures + 1)); fi
+if grep -q "app_token" "$tmp/all"; then echo "FAIL a secret from the environment was refused"; cat "$tmp/all"; failures=$((failures + 1)); fi
+CLI_TEST_APP_TOKEN=xapp-from-env check "check-config accepts a secret written in the file" 0 "$bin" check-config --config "$tmp/literal.yaml"
+expect_in "check-config notes what run would refuse" "$tmp/err" "note: \`alertbot run\` would refuse: $tmp/literal.yaml:2: slack.bot_token"
+
 check "check-config without --config" 2 "$bin" check-config
 check "check-config on a missing file" 1 "$bin" check-config --config "$tmp/nope.yaml"
 

@@ -288,7 +288,7 @@ TEST(ConfigLoader, ReportsMissingFileWithoutLine) {
 }
 
 TEST(ConfigLoader, RejectsSeveralDocuments) {
-  EXPECT_EQ(load_error("log: {}\n---\nlog: {}\n").reason(), "expected one YAML document, found 2");
+  EXPECT_EQ(load_error("log: {}\n---\nlog: {}\n").reason(), "expected one YAML document (a second one, or a ',' outside [] or {}, starts here)");
 }
 
 // ---- validation beyond types ----
@@ -528,8 +528,101 @@ TEST(ConfigMissingForRun, ListsEmptySecretsRunNeeds) {
 }
 
 TEST(ConfigMissingForRun, EmptyWhenEverythingIsSet) {
-  const Config c = load_config_text("slack: { app_token: xapp-1, bot_token: xoxb-1 }\n", "r.yaml");
+  ScopedEnv app("ALERTBOT_CFGTEST_APP", "xapp-1");
+  ScopedEnv bot("ALERTBOT_CFGTEST_BOT", "xoxb-1");
+  const Config c = load_config_text("slack: { app_token: '${ALERTBOT_CFGTEST_APP}', bot_token: '${ALERTBOT_CFGTEST_BOT}' }\n", "r.yaml");
+  EXPECT_TRUE(c.literal_secrets.empty());
   EXPECT_TRUE(missing_for_run(c).empty());
+}
+
+// ---- secrets written in the file ----
+
+TEST(ConfigLiteralSecrets, RunRefusesEachWithFileLineKeyAndFix) {
+  const Config c = load_config_text(kSecretConfig, "s.yaml");
+  std::vector<std::string> keys;
+  for (const auto& s : c.literal_secrets) keys.push_back(s.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"slack.app_token", "slack.bot_token", "slack.signing_secret", "store.url",
+                                            "llm.api_key", "services[0].repo.github_token",
+                                            "services[0].deploys.argocd.token"}));
+  const auto problems = missing_for_run(c);
+  auto has = [&](const std::string& text) {
+    return std::any_of(problems.begin(), problems.end(), [&](const std::string& m) { return m == text; });
+  };
+  EXPECT_TRUE(has("s.yaml:1: slack.bot_token: a secret is written in the file; secrets come only from the environment or "
+                  "files: write bot_token: ${SLACK_BOT_TOKEN} or bot_token_file: <path>"))
+      << ::testing::PrintToString(problems);
+  EXPECT_TRUE(has("s.yaml:2: store.url: a secret is written in the file; secrets come only from the environment or files: "
+                  "write the password as ${STORE_URL_PASSWORD} inside the URL, or the whole URL as ${STORE_URL} or "
+                  "url_file: <path>"))
+      << ::testing::PrintToString(problems);
+  for (const auto& p : problems) {
+    for (const char* secret : {"xapp-SECRET1", "xoxb-SECRET2", "SECRET3", "SECRET4", "sk-SECRET5", "ghp_SECRET8", "SECRET9"}) {
+      EXPECT_EQ(p.find(secret), std::string::npos) << "a problem shows the secret: " << p;
+    }
+  }
+}
+
+TEST(ConfigLiteralSecrets, HooksLinkSecretAndNonEmptyDefaultsCount) {
+  ScopedEnv unset("ALERTBOT_CFGTEST_LIT_UNSET", std::nullopt);
+  const Config c = load_config_text(
+      "server: { link_secret: k3y }\n"
+      "hooks: { token: 'Bearer-${ALERTBOT_CFGTEST_LIT_UNSET:-}', channel: C0HOOKS }\n"
+      "llm: { api_key: '${ALERTBOT_CFGTEST_LIT_UNSET:-sk-default}' }\n",
+      "l.yaml");
+  ASSERT_EQ(c.literal_secrets.size(), 3u);
+  EXPECT_EQ(c.literal_secrets[0].key, "server.link_secret");
+  EXPECT_EQ(c.literal_secrets[0].line, 1);
+  EXPECT_EQ(c.literal_secrets[1].key, "hooks.token");
+  EXPECT_EQ(c.literal_secrets[2].key, "llm.api_key");
+  EXPECT_EQ(c.literal_secrets[2].line, 3);
+  EXPECT_EQ(c.llm.api_key, "sk-default") << "it still loads: check-config and investigate keep working";
+}
+
+TEST(ConfigLiteralSecrets, EnvironmentFilesEmptyValuesAndUrlsWithoutPasswordsAreFine) {
+  TempDir dir;
+  write_file(dir.path() / "token", "xoxb-from-file\n");
+  ScopedEnv pw("ALERTBOT_CFGTEST_PG_PASSWORD", "pw");
+  ScopedEnv unset("ALERTBOT_CFGTEST_LIT_UNSET", std::nullopt);
+  const Config c = load_config_text(
+      "slack: { bot_token_file: " + (dir.path() / "token").string() +
+          ", app_token: '${ALERTBOT_CFGTEST_LIT_UNSET:-}', signing_secret: '' }\n"
+          "store: { url: 'postgresql://bot:${ALERTBOT_CFGTEST_PG_PASSWORD}@db/alertbot' }\n"
+          "llm: { api_key: '$${ALERTBOT_CFGTEST_LIT_UNSET}' }\n",
+      "ok.yaml");
+  ASSERT_EQ(c.literal_secrets.size(), 1u) << "'$$' writes a literal '$': that value is in the file";
+  EXPECT_EQ(c.literal_secrets[0].key, "llm.api_key");
+  EXPECT_EQ(c.store.url, "postgresql://bot:pw@db/alertbot");
+  EXPECT_TRUE(load_config_text("store: { url: 'postgresql://bot@db/alertbot' }\n", "u.yaml").literal_secrets.empty());
+  EXPECT_TRUE(load_config_text("store: { url: 'sqlite://a.db' }\n", "u.yaml").literal_secrets.empty());
+  EXPECT_EQ(load_config_text("store: { url: 'postgresql://bot:hunter2@db/a' }\n", "u.yaml").literal_secrets.size(), 1u);
+}
+
+TEST(ConfigLiteralSecrets, TheExampleHasNone) {
+  const Config c = load_config(kExamplePath);
+  EXPECT_TRUE(c.literal_secrets.empty()) << c.literal_secrets.front().key;
+}
+
+// ---- commands.rate_limit ----
+
+TEST(ConfigCommands, RateLimitDefaultsLoadsAndRejectsBadValues) {
+  const Config d = load_config_text("", "r.yaml");
+  EXPECT_EQ(d.commands.rate_limit.per_user, 10);
+  EXPECT_EQ(d.commands.rate_limit.per_channel, 30);
+  EXPECT_EQ(d.commands.rate_limit.window, std::chrono::minutes(1));
+  const Config c = load_config_text("commands:\n  rate_limit: { per_user: 0, per_channel: 5, window: 10m }\n", "r.yaml");
+  EXPECT_EQ(c.commands.rate_limit.per_user, 0);
+  EXPECT_EQ(c.commands.rate_limit.per_channel, 5);
+  EXPECT_EQ(c.commands.rate_limit.window, std::chrono::minutes(10));
+  const ConfigError neg = load_error("commands:\n  rate_limit: { per_user: -1 }\n");
+  EXPECT_EQ(neg.key(), "commands.rate_limit.per_user");
+  const ConfigError window = load_error("commands:\n  rate_limit:\n    window: 0s\n");
+  EXPECT_EQ(window.key(), "commands.rate_limit.window");
+  EXPECT_EQ(window.line(), 3);
+  EXPECT_EQ(load_error("commands:\n  rate_limit: { per_usr: 3 }\n").key(), "commands.rate_limit.per_usr");
+  // The dump shows it, and what it prints loads back the same.
+  const std::string dump = dump_config_masked(c);
+  EXPECT_NE(dump.find("per_channel: 5"), std::string::npos) << dump;
+  EXPECT_EQ(load_config_text(dump, "dump.yaml").commands.rate_limit.window, std::chrono::minutes(10));
 }
 
 }  // namespace
@@ -564,6 +657,21 @@ TEST(ConfigHooks, RejectsABadChannelAndRunNeedsTheTokenAndTheServer) {
   };
   EXPECT_TRUE(has("hooks.token is empty"));
   EXPECT_TRUE(has("hooks needs the server section"));
+}
+
+TEST(ConfigLoader, TextTheYamlParserWouldLoopOnIsRefused) {
+  // yaml-cpp's LoadAll never returns on these (found by fuzzing).
+  for (const char* text : {",", "  ,", "# c\n,", "\"x\" ,", "!t ,", "---\n,", "slack: {}\n---\n,"}) {
+    const ConfigError e = load_error(text, "loop.yaml");
+    EXPECT_NE(std::string(e.what()).find("expected one YAML document"), std::string::npos) << text << ": " << e.what();
+  }
+}
+
+TEST(ConfigLoader, TextThatIsNotUtf8IsRefusedWithWhere) {
+  // yaml-cpp loops on some malformed input (found by fuzzing): it never sees it.
+  const ConfigError e = load_error("slack:\n  api_url: x\n,e\xff\n", "bad.yaml");
+  EXPECT_EQ(e.line(), 3);
+  EXPECT_NE(std::string(e.what()).find("not UTF-8 text (byte 23)"), std::string::npos) << e.what();
 }
 
 }  // namespace
