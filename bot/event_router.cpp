@@ -114,6 +114,14 @@ awaitable<Result<std::optional<std::string>>> EventRouter::on_envelope(const sla
     spdlog::debug("envelope {}: event {} already stored (redelivery)", env.envelope_id, env.dedupe_key);
     co_return std::nullopt;
   }
+  // A slash command is answered in its ack ("on it", a refusal, help, "slow down"): nothing
+  // awaited. Decided before its processing is posted, so that run() finds the ack's verdict.
+  std::optional<std::string> ack;
+  if (env.type == "slash_commands" && commands_) {
+    if (auto command = slack::parse_slash_command(env.payload_json)) {
+      if (std::string payload = commands_->ack(*command); !payload.empty()) ack = std::move(payload);
+    }
+  }
   ++in_flight_;
   in_flight_keys_.insert(env.dedupe_key);
   const store::Time received_at = clock_.system_now();  // what the store wrote, to the millisecond
@@ -126,15 +134,11 @@ awaitable<Result<std::optional<std::string>>> EventRouter::on_envelope(const sla
       log_exception(e, "envelope " + id + ": processing threw (it stays stored for replay)");
     });
   });
-  // A slash command is answered in its ack ("on it", a refusal, help): pure, nothing awaited.
-  if (env.type == "slash_commands" && commands_) {
-    if (auto command = slack::parse_slash_command(env.payload_json)) {
-      std::string payload = Commands::ack_payload(config_, *command);
-      if (!payload.empty()) co_return std::optional<std::string>(std::move(payload));
-    }
-  }
-  co_return std::nullopt;
+  co_return ack;
 }
+
+// The kind of the rows that claim a replay (see replay()).
+constexpr const char* kReplayClaimKind = "replay_claim";
 
 awaitable<int> EventRouter::replay(store::Time received_before, store::Time give_up_before) {
   auto events = co_await store_.list_events(EventStatus::Received, received_before, 100);
@@ -146,12 +150,20 @@ awaitable<int> EventRouter::replay(store::Time received_before, store::Time give
   for (const auto& row : *events) {
     const auto& key = row.event.dedupe_key;
     if (in_flight_keys_.count(key)) continue;
-    if (row.event.kind == "followup") continue;  // a dedupe marker of a question, not an event
+    if (row.event.kind == "followup" || row.event.kind == kReplayClaimKind) continue;  // markers, not events
     if (row.received_at < give_up_before) {
       (void)co_await store_.set_event_status(key, EventStatus::Rejected, "gave up: not processed in time; last note: " + row.note);
       spdlog::error("event {}: given up after failing to process it for too long ({})", key, row.note);
       continue;
     }
+    // Replicas replay from one table: the first to store this claim (one per event per ten
+    // minutes, so a replica that dies mid-replay is followed by another later) replays it.
+    const auto bucket = std::chrono::duration_cast<std::chrono::minutes>(received_before.time_since_epoch()).count() / 10;
+    const store::InboundEvent claim{"replay", "replay:" + key + ":" + std::to_string(bucket), kReplayClaimKind, ""};
+    auto claimed = co_await store_.record_event(claim);
+    if (!claimed || !*claimed) continue;
+    const std::string claim_key = claim.dedupe_key, claim_note = "replay claim";
+    (void)co_await store_.set_event_status(claim_key, EventStatus::Processed, claim_note);
     slack::Envelope env;
     env.envelope_id = key;
     env.type = row.event.kind;
@@ -320,6 +332,16 @@ awaitable<EventStatus> EventRouter::route_followup(const slack::MessageEvent& ev
       note = "question already taken (the same message came as message and app_mention)";
       co_return EventStatus::Ignored;
     }
+  }
+  // A question is work like a command: counted once (after the duplicate above), within the limits.
+  if (std::string slow = commands_ ? commands_->admit_work(ev.user, ev.channel) : std::string(); !slow.empty()) {
+    note = "follow-up rate limited: " + ev.user;
+    (void)co_await store_.set_event_status(marker.dedupe_key, EventStatus::Processed, "rate limited");
+    slack::MessageContent refusal{slow, {}};
+    if (auto r = co_await intake_.tell(ev.channel, ev.user, std::move(refusal)); !r) {
+      spdlog::warn("event: could not tell {} to slow down: {}", ev.user, r.error().describe());
+    }
+    co_return EventStatus::Processed;
   }
   // Marked before the job exists: the worker then notes its reply on the marker (see followup.hpp).
   if (auto r = co_await store_.set_event_status(marker.dedupe_key, EventStatus::Processed, "queued"); !r) {

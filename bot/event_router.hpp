@@ -42,7 +42,7 @@ class EventRouter {
   // Envelopes received and acked, ack latency (nullptr: not counted); must outlive the router.
   void set_metrics(BotMetrics* metrics) { metrics_ = metrics; }
   // The EnvelopeHandler of slack::SocketModeClient. Errors: the store's (then no ack is sent).
-  // A slash command's ack carries Commands::ack_payload.
+  // A slash command's ack carries Commands::ack (which counts it against the rate limits).
   awaitable<Result<std::optional<std::string>>> on_envelope(const slack::Envelope& env);
   // Envelopes persisted whose processing has not finished.
   int in_flight() const { return in_flight_; }

@@ -115,6 +115,9 @@ Result<SystemTime> parse_slack_ts(std::string_view ts) {
     if (digits++ < 6) micros = micros * 10 + (c - '0');
   }
   for (; digits < 6; ++digits) micros *= 10;
+  if (static_cast<double>(secs) > kMaxUnixSeconds) {
+    return fail(Errc::ParseError, "Slack ts '" + std::string(ts.substr(0, 32)) + "' is beyond the year 2261");
+  }
   return SystemTime(duration_cast<system_clock::duration>(seconds(secs) + microseconds(micros)));
 }
 

@@ -20,7 +20,7 @@ namespace {
 
 constexpr std::string_view kSecret = "browser-test-secret";
 
-class ReportPageBrowser : public store_test::StoreFixture {};
+class ReportPageBrowser : public store_test::SqliteOnlyFixture {};
 
 ProcessResult run_ok(asio::io_context& io, std::vector<std::string> argv, ProcessOptions options) {
   auto r = testing::run_coro(io, run_process(std::move(argv), std::move(options)), std::chrono::minutes(5));

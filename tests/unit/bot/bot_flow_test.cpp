@@ -572,6 +572,39 @@ TEST_F(BotFlowTest, AnEventStoredButNeverProcessedIsReplayedAtStart) {
   EXPECT_EQ((*stored)->status, store::EventStatus::Processed);
 }
 
+TEST_F(BotFlowTest, TwoReplicasReplayingTheSameStoredEventProcessItOnce) {
+  std::string alert_ts = post_alert("[FIRING:1] CheckoutLatencyHigh (checkout critical)");
+  auto delivered = ws_->deliveries();
+  ASSERT_EQ(delivered.size(), 1u);
+  store::InboundEvent ev{"slack", delivered[0].event_id, "events_api", delivered[0].payload_json};
+  ASSERT_TRUE(run_coro(io_, seed().record_event(ev)));
+  clock_.advance(1min);  // older than the replay's minimum age
+  // A second replica on the same database starts at the same moment: both replay at start.
+  auto other = App::create(io_.get_executor(), config_, clock_);
+  ASSERT_TRUE(other);
+  bool other_running = true;
+  asio::co_spawn(io_, (*other)->run(), [&](std::exception_ptr, Result<void>) { other_running = false; });
+  start_bot();
+  // Either replica may be the one that replays it.
+  auto reported = [&] {
+    auto t = thread_of(kChannel, alert_ts);
+    return t.size() >= 2 && t[1].blocks_json.find("Checked") != std::string::npos;
+  };
+  ASSERT_TRUE(run_until(io_, reported));
+  // Give the other replica time to have done (wrongly) the same: its replay ran at start too.
+  run_until(io_, [] { return false; }, std::chrono::milliseconds(500));
+  auto thread = thread_of(kChannel, alert_ts);
+  ASSERT_EQ(thread.size(), 2u);
+  EXPECT_NE(thread[1].blocks_json.find("Checked"), std::string::npos);
+  // A second replay would have counted the alert again in its incident.
+  auto group = run_coro(io_, seed().find_open_group(std::string(kChannel) + "|service:checkout"));
+  ASSERT_TRUE(group && *group);
+  EXPECT_EQ((*group)->alert_count, 1);
+  EXPECT_EQ(run_coro(io_, seed().recent_investigations(10)).value().size(), 1u);
+  (*other)->stop();
+  ASSERT_TRUE(run_until(io_, [&] { return !other_running; }));
+}
+
 TEST_F(BotFlowTest, MissingTokensAreRefusedBeforeStart) {
   config_.slack.bot_token.clear();
   auto app = App::create(io_.get_executor(), config_, clock_);

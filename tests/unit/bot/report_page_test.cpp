@@ -178,7 +178,7 @@ TEST(ReportPage, TruncatedMistypedAndMutatedReportsNeverCrash) {
 
 // --- The route ---
 
-class ReportRoutes : public store_test::StoreFixture {
+class ReportRoutes : public store_test::SqliteOnlyFixture {
  protected:
   void SetUp() override {
     StoreFixture::SetUp();

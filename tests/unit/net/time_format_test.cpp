@@ -77,4 +77,12 @@ TEST(Duration, FormatsShortestExactSpelling) {
 }
 
 }  // namespace
+TEST(SlackTs, BeyondTheClocksRangeIsAnErrorNotAnOverflow) {
+  // Found by fuzzing: 12 digits of seconds overflowed the nanosecond clock.
+  auto t = parse_slack_ts("171171140000");
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().code, Errc::ParseError);
+  EXPECT_TRUE(parse_slack_ts("9199999999.000001"));
+}
+
 }  // namespace alertbot
