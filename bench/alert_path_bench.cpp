@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include "bench/bench_bot.hpp"
 #include "bot/app.hpp"
 #include "bot/config.hpp"
 #include "bot/report.hpp"
@@ -52,16 +53,9 @@ int main(int argc, char** argv) {
   fakes::FakeSeries latency{"duration", {{"service", "checkout"}}, 0.18, 0.9, 0.01, clock->system_now() - std::chrono::minutes(5)};
   auto prom = fakes::FakePrometheus::start(io.get_executor(), {latency});
   if (!ws || !prom) return 1;
-  std::string dir = (std::filesystem::temp_directory_path() / ("alertbot-bench-" + std::to_string(getpid()))).string();
-  std::filesystem::create_directories(dir);
+  const std::string dir = bench::bench_dir("alertbot-bench");
 
-  bot::Config config;
-  config.has_slack = true;
-  config.slack.app_token = (*ws)->settings().app_token;
-  config.slack.bot_token = (*ws)->settings().bot_token;
-  config.slack.api_url = (*ws)->api_url();
-  config.slack.connections = 2;
-  config.store.url = "sqlite://" + dir + "/bench.db";
+  bot::Config config = bench::bench_config(**ws, dir);
   auto channel = [](int i) { return "C0BENCH" + std::to_string(i); };
   for (int i = 0; i < alerts; ++i) config.channels.push_back({channel(i), bot::InvestigateMode::Auto});
   investigators::ServiceSettings svc;

@@ -72,6 +72,7 @@ for exe in "$build"/fuzz/fuzz_*; do
     why="$(grep -m1 -E '^SUMMARY:|ERROR: libFuzzer:|==ERROR:' "$log" || echo "exit status $status")"
     printf '%-14s runs=%-10s FAILED: %s; input: %s; log: %s\n' "fuzz_$target" "${runs:-?}" "$why" \
       "${input:-none}" "$log"
+    tail -n 40 "$log" | sed 's/^/    | /'
   fi
 done
 exit "$failed"

@@ -10,7 +10,7 @@ packages=(
   libssl-dev libcurl4-openssl-dev openssl ca-certificates
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   libsqlite3-dev libyaml-cpp-dev libpq-dev libpqxx-dev
-  libcairo2-dev fonts-dejavu-core tzdata sqlite3
+  libcairo2-dev fonts-dejavu-core tzdata sqlite3 jq
   clang lld libclang-rt-14-dev
   postgresql prometheus prometheus-alertmanager
   chromium  # the report page browser test (tests/node/report_page_check.mjs, headless via playwright-core)
