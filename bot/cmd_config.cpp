@@ -34,7 +34,7 @@ int cmd_migrate(const CliArgs& args) {
     return 1;
   }
   std::optional<Result<int>> version;
-  asio::co_spawn(io, (*store)->migrate(), [&](std::exception_ptr, Result<int> r) { version = r; });
+  asio::co_spawn(io, (*store)->migrate(), [&](std::exception_ptr, const Result<int>& r) { version = r; });
   io.run();
   store->reset();  // before the io_context goes
   if (!version || !*version) {

@@ -48,7 +48,7 @@ struct FollowupRequest {
 
 std::string followup_payload(const FollowupRequest& req);
 // Errors: ParseError naming the field.
-Result<FollowupRequest> parse_followup_payload(std::string_view json);
+Result<FollowupRequest> parse_followup_payload(std::string_view text);
 
 // The question a thread reply asks the bot, or "" when it is not for the bot: it mentions the bot
 // (<@bot_user_id>), or it mentions nobody and ends with '?'. The bot's mention is removed and

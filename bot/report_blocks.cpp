@@ -107,6 +107,7 @@ slack::MessageContent progress_message(const Alert& alert, const std::string& se
     b.section(early);
   }
   std::vector<std::string> done;
+  done.reserve(sources.size());
   for (const auto& s : sources) {
     done.push_back(escape(s.source) + (s.status == SourceStatus::Ok ? " :white_check_mark:" : " :x:"));
   }

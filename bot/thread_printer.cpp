@@ -11,13 +11,13 @@ namespace {
 namespace json = boost::json;
 
 const std::map<std::string, std::string>& emoji() {
-  static const std::map<std::string, std::string> m = {
+  static const std::map<std::string, std::string> kEmoji = {
       {":red_circle:", "\xF0\x9F\x94\xB4"},          {":large_orange_circle:", "\xF0\x9F\x9F\xA0"},
       {":large_blue_circle:", "\xF0\x9F\x94\xB5"},   {":mag:", "\xF0\x9F\x94\x8E"},
       {":white_check_mark:", "\xE2\x9C\x85"},        {":x:", "\xE2\x9D\x8C"},
       {":hourglass:", "\xE2\x8C\x9B"},               {":warning:", "\xE2\x9A\xA0\xEF\xB8\x8F"},
       {":repeat:", "\xF0\x9F\x94\x81"},              {":grey_question:", "\xE2\x9D\x94"}};
-  return m;
+  return kEmoji;
 }
 
 bool is_boundary(char c) { return std::isspace(static_cast<unsigned char>(c)) || std::ispunct(static_cast<unsigned char>(c)); }

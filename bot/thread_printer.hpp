@@ -19,6 +19,6 @@ struct PrintedMessage {
 
 std::string print_thread(const std::vector<PrintedMessage>& messages);
 // One mrkdwn string as plain terminal text.
-std::string mrkdwn_to_text(const std::string& mrkdwn);
+std::string mrkdwn_to_text(const std::string& s);
 
 }  // namespace alertbot::bot

@@ -293,7 +293,7 @@ awaitable<void> ServerCore::upgrade(Stream stream, Request req, const Router::Ro
   for (const auto& h : req) sreq.headers.emplace_back(std::string(h.name_string()), std::string(h.value()));
   conn->force_close = nullptr;  // `stream` moves into the websocket below
   ServerWebSocketSettings ws_settings{settings_.ws_idle_timeout, settings_.ws_max_message_bytes};
-  auto ws = co_await accept_websocket(std::move(stream), std::move(req), ws_settings);
+  auto ws = co_await accept_websocket(std::move(stream), std::move(req), ws_settings);  // NOLINT(bugprone-use-after-move)
   if (!ws) {
     spdlog::debug("http server: websocket upgrade from {} failed: {}", sreq.remote, ws.error().describe());
     co_return;

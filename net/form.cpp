@@ -15,7 +15,7 @@ int hex_value(char c) {
 }
 
 void encode_into(std::string& out, std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
+  static constexpr const char* kHex = "0123456789ABCDEF";
   for (unsigned char c : s) {
     if (is_unreserved(c)) {
       out += static_cast<char>(c);

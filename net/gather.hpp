@@ -44,7 +44,7 @@ awaitable<std::vector<T>> gather(std::vector<awaitable<T>> ops) {
   if (remaining > 0) {
     for (auto& s : signals) s.emit(asio::cancellation_type::terminal);
     // An empty slot: the children end (cancelled) before this frame, whose state they use, goes.
-    while (remaining > 0) {
+    while (remaining > 0) {  // NOLINT(bugprone-infinite-loop): handlers decrement it during co_await
       co_await done.async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), asio::as_tuple(asio::use_awaitable)));
     }
   }

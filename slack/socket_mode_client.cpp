@@ -57,7 +57,7 @@ awaitable<Result<void>> SocketModeClient::run() {
     slots_.push_back(slot);
     ++tasks_;
     asio::co_spawn(ex, connection_loop(slot),
-                   asio::bind_cancellation_slot(slot->cancel.slot(), [this, slot](std::exception_ptr e, Result<void> r) {
+                   asio::bind_cancellation_slot(slot->cancel.slot(), [this, slot](std::exception_ptr e, const Result<void>& r) {
                      slot->done = true;
                      if (e && !stopping_) {
                        // Cancellation by stop() surfaces as an exception in the loop; only an

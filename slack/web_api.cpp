@@ -24,20 +24,20 @@ constexpr int kMaxFailedAttempts = 3;
 constexpr milliseconds kDefaultRetryAfter{5000};
 
 Errc errc_for(std::string_view code) {
-  static const std::set<std::string_view> not_found = {"channel_not_found", "message_not_found", "thread_not_found",
+  static const std::set<std::string_view> kNotFound = {"channel_not_found", "message_not_found", "thread_not_found",
                                                         "user_not_found",    "file_not_found",    "not_found",
                                                         "view_not_found",    "no_such_subteam"};
-  static const std::set<std::string_view> invalid = {
+  static const std::set<std::string_view> kInvalid = {
       "invalid_blocks",     "invalid_blocks_format", "msg_too_long",      "msg_blocks_too_long", "no_text",
       "invalid_arguments",  "invalid_form_data",     "too_many_attachments", "markdown_text_conflict",
       "invalid_name",       "bad_timestamp",         "invalid_ts_latest", "invalid_ts_oldest",   "invalid_cursor",
       "expired_trigger_id", "invalid_trigger_id",    "invalid_chunks",    "alt_txt_too_large",   "invalid_attachments",
       "missing_recipient_user_id", "missing_recipient_team_id", "cant_update_message", "edit_window_closed"};
-  static const std::set<std::string_view> unavailable = {"internal_error", "fatal_error", "request_timeout",
+  static const std::set<std::string_view> kUnavailable = {"internal_error", "fatal_error", "request_timeout",
                                                           "service_unavailable"};
-  if (not_found.count(code)) return Errc::NotFound;
-  if (invalid.count(code)) return Errc::InvalidArgument;
-  if (unavailable.count(code)) return Errc::Unavailable;
+  if (kNotFound.count(code)) return Errc::NotFound;
+  if (kInvalid.count(code)) return Errc::InvalidArgument;
+  if (kUnavailable.count(code)) return Errc::Unavailable;
   if (code == "ratelimited" || code == "rate_limited") return Errc::RateLimited;
   return Errc::ProtocolError;
 }
@@ -365,7 +365,8 @@ std::unique_ptr<WebApi> make_web_api(HttpClient& http, RateLimiter& limiter, con
   return std::make_unique<SlackWebApi>(http, limiter, settings);
 }
 
-bool is_fatal_auth_error(std::string_view e) {
+bool is_fatal_auth_error(std::string_view slack_error) {
+  const std::string_view e = slack_error;
   return e == "not_authed" || e == "invalid_auth" || e == "account_inactive" || e == "token_revoked" ||
          e == "user_removed_from_team" || e == "team_disabled" || e == "forbidden_team" || e == "not_allowed_token_type";
 }

@@ -18,6 +18,6 @@ namespace alertbot::investigators {
 // configured service; starts_at = ctx.received_at; fingerprint from name + labels; group_key
 // "text:<name>". Invalid UTF-8 is replaced (with a warning). Errors: NotFound "no alert in this
 // text" when there is neither a name nor a label.
-Result<AlertBatch> parse_free_text(std::string_view text, const AlertContext& ctx);
+Result<AlertBatch> parse_free_text(std::string_view input, const AlertContext& ctx);
 
 }  // namespace alertbot::investigators

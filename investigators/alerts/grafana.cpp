@@ -117,8 +117,7 @@ class TextReader {
     std::string value = capped(trim(t.substr(colon + 2)), "text " + std::string(cut_utf8(key, 20)), warnings_);
     if (key == "Source") current_->links.generator = value;
     else if (key == "Silence") current_->links.silence = value;
-    else if (key == "Dashboard") current_->links.dashboard = value;
-    else if (key == "Panel" && current_->links.dashboard.empty()) current_->links.dashboard = value;
+    else if (key == "Dashboard" || (key == "Panel" && current_->links.dashboard.empty())) current_->links.dashboard = value;
     else return;
     mode_ = Mode::None;
   }

@@ -24,7 +24,7 @@ inline constexpr std::size_t kMaxLogLinesPerAnswer = 100000;
 // the envelope, a metric query's matrix/vector result, a malformed entry; the message names the
 // field, e.g. `data.result[0].values[3][0]: expected a decimal string (nanoseconds), got 12`),
 // HttpStatus for {"status":"error"} envelopes.
-Result<std::vector<LogLine>> parse_loki_streams(std::string_view json);
+Result<std::vector<LogLine>> parse_loki_streams(std::string_view text);
 
 // A level name as the bot compares it: critical | error | warn | info | debug | trace, another
 // lower-case name (at most 16 bytes), or "" for unknown/empty.

@@ -29,12 +29,12 @@ std::optional<std::string> otlp_id_to_hex(std::string_view id);
 // Errors: ParseError (not JSON, no `batches`/`resourceSpans`, a malformed span: the message names
 // it, e.g. `batches[0].scopeSpans[0].spans[2].startTimeUnixNano: expected nanoseconds as a decimal
 // string, got true`); NotFound when the trace has no spans.
-Result<Trace> parse_otlp_trace(std::string_view json);
+Result<Trace> parse_otlp_trace(std::string_view text);
 
 // The trace ids (lowercase hex, left-padded to 32 digits: Tempo drops leading zeros) of a Tempo
 // /api/search answer `{"traces":[{"traceID":...}], "metrics":{...}}`, in answer order, without
 // duplicates, at most 1,000. Errors: ParseError (not JSON, `traces` not an array, a traceID that
 // is not hex of at most 32 digits).
-Result<std::vector<std::string>> parse_tempo_search(std::string_view json);
+Result<std::vector<std::string>> parse_tempo_search(std::string_view text);
 
 }  // namespace alertbot::investigators

@@ -35,7 +35,7 @@ std::string label_value(const std::string& v) {
 
 class PyroscopeSource final : public Source {
  public:
-  PyroscopeSource(HttpClient& http, std::string url, std::string app) : http_(http), url_(std::move(url)) {
+  PyroscopeSource(HttpClient& http, std::string url, const std::string& app) : http_(http), url_(std::move(url)) {
     while (!url_.empty() && url_.back() == '/') url_.pop_back();
     query_ = std::string(kCpuProfileType) + "{service_name=\"" + label_value(app) + "\"}";
   }
@@ -114,7 +114,7 @@ class PyroscopeFactory final : public SourceFactory {
   std::unique_ptr<Source> create(const ServiceSettings& service) const override {
     if (!service.profiles || service.profiles->pyroscope.empty()) return nullptr;
     std::string app = service.profiles->app.empty() ? service.name : service.profiles->app;
-    return std::make_unique<PyroscopeSource>(http_, service.profiles->pyroscope, std::move(app));
+    return std::make_unique<PyroscopeSource>(http_, service.profiles->pyroscope, app);
   }
 
  private:

@@ -94,7 +94,7 @@ json::object file_json(const FileChange& f, PatchBudget& budget) {
   std::string patch = clip(f.patch, std::min(kMaxPatchBytes, budget.left), "\n... (cut)");
   if (patch.size() < f.patch.size()) budget.cut = true;
   budget.left -= std::min(budget.left, patch.size());
-  o["patch"] = std::move(patch);
+  o["patch"] = patch;
   return o;
 }
 

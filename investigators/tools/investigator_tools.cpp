@@ -90,6 +90,7 @@ std::vector<std::unique_ptr<Source>> sources_of(const ToolDeps& deps, const Serv
 
 awaitable<Result<Fetched>> fetch_all(std::vector<std::unique_ptr<Source>> sources, Query q) {
   std::vector<awaitable<Result<SourceData>>> calls;
+  calls.reserve(sources.size());
   for (auto& s : sources) calls.push_back(s->fetch(q));
   auto results = co_await gather(std::move(calls));
   Fetched out;

@@ -219,8 +219,8 @@ class CurlMultiImpl final : public CurlMulti, public std::enable_shared_from_thi
 }  // namespace
 
 std::shared_ptr<CurlMulti> CurlMulti::create(asio::any_io_executor executor) {
-  static const bool initialised = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
-  (void)initialised;
+  static const bool kInitialised = [] { return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; }();
+  (void)kInitialised;
   return std::make_shared<CurlMultiImpl>(std::move(executor));
 }
 

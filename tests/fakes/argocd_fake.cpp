@@ -87,7 +87,7 @@ Result<std::unique_ptr<FakeArgoCd>> FakeArgoCd::start(asio::any_io_executor exec
   HttpServerSettings hs;
   hs.listen = std::move(listen);
   hs.shutdown_grace = std::chrono::milliseconds(200);
-  auto server = start_http_server(executor, hs, std::move(r));
+  auto server = start_http_server(std::move(executor), hs, std::move(r));
   if (!server) return server.error();
   return std::unique_ptr<FakeArgoCd>(std::make_unique<Fake>(st, std::move(*server)));
 }

@@ -41,7 +41,7 @@ bool known_channel_id(const std::string& c) { return !c.empty() && (c[0] == 'C' 
 void echo(MethodCall& c, const SlackMessage& m) {
   json::object event = c.st.message_event(m);
   WorkspaceState* st = &c.st;
-  c.after.push_back([st, event] { st->deliver("events_api", event, {}); });
+  c.after.emplace_back([st, event] { st->deliver("events_api", event, {}); });
 }
 
 // A new message by the bot in `channel` (in a thread when thread_ts is set).
@@ -90,7 +90,7 @@ ServerResponse update_message(MethodCall& c) {
   json::object event{{"type", "message"}, {"subtype", "message_changed"}, {"hidden", true}, {"channel", channel},
                      {"ts", m->ts}, {"message", message_object(*m)}};
   WorkspaceState* st = &c.st;
-  c.after.push_back([st, event] { st->deliver("events_api", event, {}); });
+  c.after.emplace_back([st, event] { st->deliver("events_api", event, {}); });
   return ok_answer({{"channel", channel}, {"ts", m->ts}, {"text", m->text}, {"message", message_object(*m)}});
 }
 
@@ -299,7 +299,7 @@ ServerResponse stop_stream(MethodCall& c) {
 }
 
 const std::map<std::string_view, Method>& methods() {
-  static const std::map<std::string_view, Method> table = {
+  static const std::map<std::string_view, Method> kTable = {
       {"chat.postMessage", post_message},
       {"chat.update", update_message},
       {"chat.postEphemeral", post_ephemeral},
@@ -319,7 +319,7 @@ const std::map<std::string_view, Method>& methods() {
       {"chat.appendStream", append_stream},
       {"chat.stopStream", stop_stream},
   };
-  return table;
+  return kTable;
 }
 
 }  // namespace

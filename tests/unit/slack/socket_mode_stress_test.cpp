@@ -56,7 +56,7 @@ TEST(SocketModeStress, TenThousandEventsOverFourSocketsWithRefreshesAndKills) {
                           },
                           t);
   bool running = true;
-  asio::co_spawn(io, client.run(), [&](std::exception_ptr, Result<void>) { running = false; });
+  asio::co_spawn(io, client.run(), [&](std::exception_ptr, const Result<void>&) { running = false; });
   ASSERT_TRUE(run_until(io, [&] { return client.open_sockets() == 4; }));
 
   bool injected = false;

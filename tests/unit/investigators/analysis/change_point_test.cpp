@@ -15,6 +15,7 @@ double noise(int i) { return std::sin(i * 12.9898) * 0.5 + std::sin(i * 78.233) 
 
 std::vector<Point> series(int n, int step_at, double before, double after, double jitter) {
   std::vector<Point> out;
+  out.reserve(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) out.push_back({kT0 + seconds(15 * i), (i < step_at ? before : after) + jitter * noise(i)});
   return out;
 }

@@ -21,14 +21,14 @@ using namespace std::chrono_literals;
 
 const Time kT0 = from_unix_seconds(1795578000);
 
-const char* kRepoV1 = R"go(package orders
+const char* const kRepoV1 = R"go(package orders
 
 func (r *Repo) List(ctx context.Context) ([]Order, error) {
 	return r.db.QueryOrders(ctx, "SELECT * FROM orders")
 }
 )go";
 
-const char* kRepoV2 = R"go(package orders
+const char* const kRepoV2 = R"go(package orders
 
 func (r *Repo) List(ctx context.Context) ([]Order, error) {
 	orders, err := r.db.QueryOrders(ctx, "SELECT * FROM orders")
