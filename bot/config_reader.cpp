@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <system_error>
 
 #include "net/duration.hpp"
@@ -72,7 +74,13 @@ Result<std::string> read_text_file(const std::string& path, std::size_t max_byte
 
 int line_of(const YAML::Mark& mark) { return mark.line >= 0 ? mark.line + 1 : 0; }
 
-Result<std::string> expand_env(std::string_view text) {
+namespace {
+
+// One pass over `text`'s substitution syntax: literal text (with $$ read as '$') is appended to the
+// result, and each ${NAME} or ${NAME:-default} goes to `substitute(out, inner, name, fallback)`,
+// which appends what stands for it (or fails). An unterminated '${' fails.
+template <class Substitute>
+Result<std::string> substitute_each(std::string_view text, Substitute substitute) {
   std::string out;
   std::size_t i = 0;
   while (i < text.size()) {
@@ -93,46 +101,43 @@ Result<std::string> expand_env(std::string_view text) {
     }
     const std::string_view inner = text.substr(i + 2, close - i - 2);
     const std::size_t sep = inner.find(":-");
-    const std::string name(inner.substr(0, sep));
-    if (!is_var_name(name)) {
-      return fail(Errc::InvalidArgument,
-                  "bad substitution '${" + std::string(inner) + "}' (use ${VAR} or ${VAR:-default})");
-    }
-    const char* value = std::getenv(name.c_str());
-    if (sep != std::string_view::npos) {
-      out += (value && *value) ? std::string_view(value) : inner.substr(sep + 2);
-    } else if (value) {
-      out += value;
-    } else {
-      return fail(Errc::NotFound, "environment variable " + name + " is not set");
-    }
+    const std::optional<std::string_view> fallback =
+        sep == std::string_view::npos ? std::nullopt : std::optional<std::string_view>(inner.substr(sep + 2));
+    if (auto r = substitute(out, inner, inner.substr(0, sep), fallback); !r) return r.error();
     i = close + 1;
   }
   return out;
 }
 
+}  // namespace
+
+Result<std::string> expand_env(std::string_view text) {
+  return substitute_each(text, [](std::string& out, std::string_view inner, std::string_view var,
+                                  std::optional<std::string_view> fallback) -> Result<void> {
+    const std::string name(var);
+    if (!is_var_name(name)) {
+      return fail(Errc::InvalidArgument,
+                  "bad substitution '${" + std::string(inner) + "}' (use ${VAR} or ${VAR:-default})");
+    }
+    const char* value = std::getenv(name.c_str());
+    if (fallback) {
+      out += (value && *value) ? std::string_view(value) : *fallback;
+    } else if (value) {
+      out += value;
+    } else {
+      return fail(Errc::NotFound, "environment variable " + name + " is not set");
+    }
+    return {};
+  });
+}
+
 std::string written_part(std::string_view text) {
-  std::string out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const char c = text[i];
-    if (c != '$' || i + 1 >= text.size() || (text[i + 1] != '$' && text[i + 1] != '{')) {
-      out += c;
-      ++i;
-      continue;
-    }
-    if (text[i + 1] == '$') {
-      out += '$';
-      i += 2;
-      continue;
-    }
-    const std::size_t close = text.find('}', i + 2);
-    if (close == std::string_view::npos) return out + std::string(text.substr(i));  // not expected (checked before)
-    const std::string_view inner = text.substr(i + 2, close - i - 2);
-    if (const std::size_t sep = inner.find(":-"); sep != std::string_view::npos) out += inner.substr(sep + 2);
-    i = close + 1;
-  }
-  return out;
+  auto written = substitute_each(text, [](std::string& out, std::string_view, std::string_view,
+                                          std::optional<std::string_view> fallback) -> Result<void> {
+    if (fallback) out += *fallback;  // a default is written in the file
+    return {};
+  });
+  return written ? *written : std::string(text);  // not expected: expand_env checked the syntax
 }
 
 std::string_view url_password(std::string_view url) {

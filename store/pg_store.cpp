@@ -47,17 +47,7 @@ class PgRunner {
   template <class Work>
   WorkResult<Work, Conn> run_guarded(Work& work) {
     std::unique_ptr<Conn> conn = borrow();
-    WorkResult<Work, Conn> result = fail(Errc::Internal, "postgresql store: not run");
-    try {
-      for (int attempt = 1;; ++attempt) {
-        result = work(*conn);
-        if (result || result.error().code != Errc::Busy || attempt == kBusyAttempts) break;
-      }
-    } catch (const std::exception& e) {
-      result = fail(Errc::Internal, std::string("postgresql store: ") + e.what());
-    } catch (...) {
-      result = fail(Errc::Internal, "postgresql store: unknown exception");
-    }
+    auto result = run_retrying_busy(work, *conn, kBusyAttempts, "postgresql store");
     give_back(std::move(conn));
     return result;
   }

@@ -1,4 +1,5 @@
-// run_posted(): how a store backend runs one piece of database work off the event loop. The work
+// run_posted(): how a store backend runs one piece of database work off the event loop, and
+// run_retrying_busy(): how it runs it on a database thread. The work
 // is posted to `pool` (the backend's database threads); its result is posted back to the awaiting
 // coroutine's executor, which resumes there.
 // Not co_spawn: its entry point keeps touching the caller's executor on the database thread after
@@ -12,10 +13,13 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <exception>
+#include <string>
 #include <type_traits>
 #include <utility>
 
 #include "net/asio_fwd.hpp"
+#include "net/result.hpp"
 
 namespace alertbot::store {
 
@@ -43,6 +47,23 @@ awaitable<WorkResult<Work, Conn>> run_posted(Pool& pool, Work work, Guarded guar
   };
   return asio::async_initiate<const asio::use_awaitable_t<>, void(R)>(std::move(initiate), asio::use_awaitable,
                                                                        std::move(work));
+}
+
+// Runs `work(conn)` on the calling (database) thread, again while it fails with Busy (each
+// attempt re-runs a whole statement or transaction, which rolled back), at most `attempts` times;
+// an exception becomes Internal, prefixed with `backend`.
+template <class Work, class Conn>
+WorkResult<Work, Conn> run_retrying_busy(Work& work, Conn& conn, int attempts, const char* backend) {
+  try {
+    for (int attempt = 1;; ++attempt) {
+      auto result = work(conn);
+      if (result || result.error().code != Errc::Busy || attempt >= attempts) return result;
+    }
+  } catch (const std::exception& e) {
+    return fail(Errc::Internal, std::string(backend) + ": " + e.what());
+  } catch (...) {
+    return fail(Errc::Internal, std::string(backend) + ": unknown exception");
+  }
 }
 
 }  // namespace alertbot::store

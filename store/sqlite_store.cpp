@@ -42,19 +42,10 @@ class SqliteRunner {
   }
 
  private:
-  // On the database thread: runs `work`, retrying while SQLite is busy; exceptions become Internal.
+  // On the database thread: runs `work`, again while SQLite is busy.
   template <class Work>
   WorkResult<Work, Db> run_guarded(Work& work) {
-    try {
-      for (int attempt = 1;; ++attempt) {
-        auto result = work(*db_);
-        if (result || result.error().code != Errc::Busy || attempt == kBusyAttempts) return result;
-      }
-    } catch (const std::exception& e) {
-      return fail(Errc::Internal, std::string("sqlite store: ") + e.what());
-    } catch (...) {
-      return fail(Errc::Internal, "sqlite store: unknown exception");
-    }
+    return run_retrying_busy(work, *db_, kBusyAttempts, "sqlite store");
   }
 
   std::unique_ptr<Db> db_;     // used only on pool_'s thread once the store is constructed

@@ -46,6 +46,11 @@ env -u SLACK_BOT_TOKEN -u SLACK_APP_TOKEN -u SLACK_SIGNING_SECRET \
 if [ $? != 0 ]; then echo "FAIL check-config on the example"; cat "$tmp/err"; failures=$((failures + 1)); else echo "ok   check-config on the example"; fi
 expect_in "check-config prints the resolved config" "$tmp/out" "services:"
 
+# The config baked into the container image loads with nothing but its defaults.
+env -u SLACK_BOT_TOKEN -u SLACK_APP_TOKEN -u ALERTBOT_STORE_URL \
+  "$bin" check-config --config "$src/deploy/docker/alertbot.yaml" >"$tmp/out" 2>"$tmp/err"
+if [ $? != 0 ]; then echo "FAIL check-config on the image's config"; cat "$tmp/err"; failures=$((failures + 1)); else echo "ok   check-config on the image's config"; fi
+
 SLACK_BOT_TOKEN=xoxb-cli-test-secret-token "$bin" check-config --config "$src/deploy/alertbot.example.yaml" >"$tmp/out" 2>&1
 if grep -q "xoxb-cli-test-secret-token" "$tmp/out"; then echo "FAIL check-config printed a secret"; failures=$((failures + 1)); else echo "ok   check-config masks secrets"; fi
 

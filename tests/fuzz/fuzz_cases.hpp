@@ -42,3 +42,15 @@ inline std::string_view take_line(std::string_view& s) {
 inline void silence_logs() { spdlog::set_level(spdlog::level::off); }
 
 }  // namespace alertbot::fuzz
+
+// libFuzzer's two entry points for a target whose cases are the table `cases` (in namespace
+// alertbot::fuzz): logs silenced once, each input dispatched.
+#define ALERTBOT_FUZZ_TARGET(cases)                                                  \
+  extern "C" int LLVMFuzzerInitialize(int*, char***) {                               \
+    alertbot::fuzz::silence_logs();                                                  \
+    return 0;                                                                        \
+  }                                                                                  \
+  extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { \
+    alertbot::fuzz::dispatch(alertbot::fuzz::cases, data, size);                     \
+    return 0;                                                                        \
+  }

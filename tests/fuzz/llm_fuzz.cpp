@@ -108,12 +108,4 @@ constexpr FuzzCase kCases[] = {
 }  // namespace
 }  // namespace alertbot::fuzz
 
-extern "C" int LLVMFuzzerInitialize(int*, char***) {
-  alertbot::fuzz::silence_logs();
-  return 0;
-}
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  alertbot::fuzz::dispatch(alertbot::fuzz::kCases, data, size);
-  return 0;
-}
+ALERTBOT_FUZZ_TARGET(kCases)
