@@ -33,7 +33,7 @@ fuzz: deps
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer (LeakSanitizer on). The browser,
 # Node SDK and token-count checks are left out: their C++ side runs in the unit tests. The build
 # costs 2 to 3.5 times the dev build, so it is its own target (and CI job), not part of `test`.
-ASAN_TARGETS ?= unit_net unit_slack unit_investigators unit_llm unit_store unit_bot unit_fakes unit_deploy \
+ASAN_TARGETS ?= unit_net unit_slack unit_investigators unit_llm unit_store unit_bot unit_deploy \
                 integration scenarios alertbot mcp_cli_test slack_emulator
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp \
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$(CURDIR)/tests/sanitizers/ubsan.supp
