@@ -1,5 +1,6 @@
 // trace_findings(): the family-t findings a TraceDiff supports (see trace_diff.hpp).
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 
@@ -20,7 +21,8 @@ std::string ms_text(double ms) {
 
 std::string count_text(double c) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, c >= 10 || c == static_cast<long>(c) ? "%.0f" : "%.1f", c);
+  // std::trunc, not a cast to an integer: a cast of NaN or of a huge count is undefined.
+  std::snprintf(buf, sizeof buf, c >= 10 || c == std::trunc(c) ? "%.0f" : "%.1f", c);
   return buf;
 }
 
