@@ -76,14 +76,14 @@ int main(int argc, char** argv) {
       in_thread_ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - posted.back()).count());
     });
     bool running = true;
-    asio::co_spawn(io, (*app)->run(), [&](std::exception_ptr, Result<void>) { running = false; });
+    asio::co_spawn(io, (*app)->run(), [&](std::exception_ptr, const Result<void>&) { running = false; });
     run_until(io, [&] { return (*app)->open_sockets() == 2; }, milliseconds(10000));
     for (int i = 0; i < alerts; ++i) {
       std::string body = R"j({"username":"Alertmanager","attachments":[{"title":"[FIRING:1] Bench)j" + std::to_string(i) +
                          R"j( (checkout critical)","text":"","color":"danger"}]})j";
       posted.push_back(std::chrono::steady_clock::now());
       (void)(*ws)->post_webhook_message(channel(i), body);
-      std::size_t want = static_cast<std::size_t>(i + 1);
+      std::size_t want = static_cast<std::size_t>(i) + 1;
       if (!run_until(io, [&] { return report_ms.size() == want; }, milliseconds(10000))) break;
       auto next = posted.back() + milliseconds(gap_ms);
       run_until(io, [&] { return std::chrono::steady_clock::now() >= next; }, milliseconds(gap_ms + 1000));

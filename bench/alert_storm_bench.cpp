@@ -202,7 +202,7 @@ int main(int argc, char** argv) {
     last_report = Steady::now();
   });
   bool running = true;
-  asio::co_spawn(io, (*app)->run(), [&](std::exception_ptr, Result<void>) { running = false; });
+  asio::co_spawn(io, (*app)->run(), [&](std::exception_ptr, const Result<void>&) { running = false; });
   if (!testing::run_until(io, [&] { return ((*app)->open_sockets() == 2 && (*app)->http_port() > 0) || !running; },
                           milliseconds(10000)) ||
       !running) {

@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
       }
     });
     bool running = true;
-    asio::co_spawn(io, (*app)->run(), [&](std::exception_ptr, Result<void>) { running = false; });
+    asio::co_spawn(io, (*app)->run(), [&](std::exception_ptr, const Result<void>&) { running = false; });
     testing::run_until(io, [&] { return (*app)->open_sockets() == 2; }, milliseconds(10000));
     int next_channel = 0;
     for (int slowest : kSweepMs) {

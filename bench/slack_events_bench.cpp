@@ -26,7 +26,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <future>
-#include <signal.h>
+#include <csignal>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <thread>
@@ -198,6 +198,7 @@ json::value result(const std::vector<Round>& rounds) {
   if (rounds.empty()) return nullptr;
   auto median = [&](double Round::*field) {
     std::vector<double> v;
+    v.reserve(rounds.size());
     for (const auto& r : rounds) v.push_back(r.*field);
     return investigators::analysis::quantile(v, 0.5);
   };
@@ -249,7 +250,7 @@ class AlertbotSide final : public Side {
       co_return std::optional<std::string>();
     });
     running_ = true;
-    asio::co_spawn(loop_.io(), client_->run(), [this](std::exception_ptr, Result<void>) { running_ = false; });
+    asio::co_spawn(loop_.io(), client_->run(), [this](std::exception_ptr, const Result<void>&) { running_ = false; });
     if (!emulator_.wait_sockets(kConnections, milliseconds(10000))) error = "alertbot did not open its sockets";
   }
   ~AlertbotSide() override {
@@ -345,6 +346,7 @@ class BoltSide final : public Side {
       if (!v.starts_with("SLACK_") && !v.starts_with("BOLT_")) env.emplace_back(v);
     }
     std::vector<char*> envp;
+    envp.reserve(env.size() + 1);
     for (auto& s : env) envp.push_back(s.data());
     envp.push_back(nullptr);
     std::string node = "node", arg = script;

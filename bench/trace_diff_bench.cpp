@@ -74,7 +74,7 @@ class Generator {
 
  private:
   std::string hex(int digits) {
-    static const char* kHex = "0123456789abcdef";
+    static constexpr const char* kHex = "0123456789abcdef";
     std::string s(static_cast<std::size_t>(digits), '0');
     std::uint64_t bits = rng_();
     for (int i = 0; i < digits; ++i) {

@@ -30,7 +30,7 @@ std::vector<std::string> with_log(std::vector<std::string> v) {
 }
 
 const std::vector<Command>& commands() {
-  static const std::vector<Command> list = {
+  static const std::vector<Command> kList = {
       {"run", "run the bot (Slack Socket Mode)", "alertbot run --config FILE [--log-format auto|text|json] [--log-level LEVEL]",
        with_log({"config"}), {}, cmd_run, nullptr},
       {"demo", "play the demo scenario end to end, offline", "alertbot demo [--scenario FILE] [--keep]",
@@ -60,7 +60,7 @@ const std::vector<Command>& commands() {
        with_log({"config"}), {}, cmd_mcp, nullptr},
       {"version", "print the version", "alertbot version", {}, {}, nullptr, nullptr},
   };
-  return list;
+  return kList;
 }
 
 void print_usage(std::FILE* to) {
@@ -108,7 +108,7 @@ CliArgs parse_cli_args(const std::vector<std::string>& args, const std::vector<s
       inline_value = true;
     }
     if (name == "help") {
-      out.flags.push_back("help");
+      out.flags.emplace_back("help");
     } else if (known(flag_options, name)) {
       if (inline_value) {
         out.error = "--" + name + " takes no value";

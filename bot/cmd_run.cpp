@@ -45,7 +45,7 @@ int cmd_run(const CliArgs& args) {
   };
   signals.async_wait(on_signal);
   std::optional<Result<void>> result;
-  asio::co_spawn(io, (*app)->run(), [&](std::exception_ptr e, Result<void> r) {
+  asio::co_spawn(io, (*app)->run(), [&](std::exception_ptr e, const Result<void>& r) {
     result = e ? Result<void>(fail(Errc::Internal, "the bot stopped with an exception")) : r;
     signals.cancel();
   });

@@ -355,7 +355,7 @@ awaitable<EventStatus> Commands::on_action(const slack::BlockAction& a, std::str
                                       std::to_string(*id) + ":" + std::to_string(i + 1), {}, {}});
     }
     buttons.push_back(slack::Button{"The cause is something else", kActionWrongPick, std::to_string(*id) + ":none", {}, {}});
-    b.actions(std::move(buttons));
+    b.actions(buttons);
     slack::MessageContent content{"Which cause was wrong?", b.json()};
     auto r = co_await api_.post_ephemeral(a.channel_id, a.user_id, std::move(content));
     if (!r) spdlog::warn("feedback: could not ask {} which cause: {}", a.user_id, r.error().describe());

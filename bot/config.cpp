@@ -209,16 +209,16 @@ const investigators::ServiceSettings* Config::service(std::string_view name) con
 
 std::vector<std::string> missing_for_run(const Config& config) {
   std::vector<std::string> out;
-  if (!config.has_slack) out.push_back("the slack section is missing");
-  if (config.slack.bot_token.empty()) out.push_back("slack.bot_token is empty");
+  if (!config.has_slack) out.emplace_back("the slack section is missing");
+  if (config.slack.bot_token.empty()) out.emplace_back("slack.bot_token is empty");
   if (config.slack.mode == slack::SlackMode::Socket && config.slack.app_token.empty()) {
-    out.push_back("slack.app_token is empty (slack.mode is socket)");
+    out.emplace_back("slack.app_token is empty (slack.mode is socket)");
   }
   if (config.slack.mode == slack::SlackMode::Http && config.slack.signing_secret.empty()) {
-    out.push_back("slack.signing_secret is empty (slack.mode is http)");
+    out.emplace_back("slack.signing_secret is empty (slack.mode is http)");
   }
-  if (config.has_hooks && config.hooks.token.empty()) out.push_back("hooks.token is empty (every hook request must carry it)");
-  if (config.has_hooks && !config.has_server) out.push_back("hooks needs the server section (hooks are served on server.listen)");
+  if (config.has_hooks && config.hooks.token.empty()) out.emplace_back("hooks.token is empty (every hook request must carry it)");
+  if (config.has_hooks && !config.has_server) out.emplace_back("hooks needs the server section (hooks are served on server.listen)");
   if (config.llm.provider != llm::LlmProvider::None) {
     const std::string provider(config_detail::name_of<llm::LlmProvider>(config_detail::kLlmProviders, config.llm.provider));
     if (config.llm.model.empty()) out.push_back("llm.model is empty (llm.provider is " + provider + ")");

@@ -34,7 +34,7 @@ namespace {
 namespace json = boost::json;
 using std::chrono::milliseconds;
 
-const char* kBuiltinScenario =
+constexpr const char* kBuiltinScenario =
 #include "bot/demo_scenario.inc"
     ;
 
@@ -303,7 +303,7 @@ awaitable<void> demo_flow(DemoRun& run) {
     run.failure = "recording the scenario's deploys: " + r.error().describe();
   } else {
     run.running = true;
-    asio::co_spawn(co_await asio::this_coro::executor, run.app.run(), [&run](std::exception_ptr e, Result<void> r) {
+    asio::co_spawn(co_await asio::this_coro::executor, run.app.run(), [&run](std::exception_ptr e, const Result<void>& r) {
       run.running = false;
       if (e) run.failure = "the bot stopped with an exception";
       else if (!r && run.failure.empty()) run.failure = "the bot stopped: " + r.error().describe();

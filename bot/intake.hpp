@@ -119,7 +119,7 @@ class AlertIntake {
   static constexpr std::size_t kCountersPerTick = 2;
   std::uint64_t shown_seq_ = 0;
   static constexpr std::size_t kMaxCounterNames = 50;
-  awaitable<Result<void>> open_incident(investigators::Alert alert, store::AlertRow row, const AlertOrigin& origin);
+  awaitable<Result<void>> open_incident(investigators::Alert alert, store::AlertRow row, const AlertOrigin& given);
   // Stores the notification, counted in `group_id` (none: recorded only).
   awaitable<Result<void>> record(store::AlertRow row, std::optional<store::Id> group_id);
   // The counter of a group that closed without resolving is dropped once shown.
@@ -128,7 +128,7 @@ class AlertIntake {
   awaitable<Result<void>> queue_investigation(store::Id id, const investigators::Alert& alert, std::string channel,
                                               std::string thread_ts, store::Time received,
                                               std::optional<std::chrono::milliseconds> window);
-  awaitable<Result<void>> repeat(const investigators::Alert& alert, const store::AlertGroupRow& group, bool flapping);
+  awaitable<Result<void>> repeat(const investigators::Alert& alert, const store::AlertGroupRow& group, bool reopened);
   awaitable<Result<void>> resolved(const investigators::Alert& alert, const store::AlertGroupRow& group);
   // Why `alert` is not investigated automatically in `channel` ("" when it is).
   awaitable<std::string> gated(const investigators::Alert& alert, const std::string& channel);

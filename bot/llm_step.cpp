@@ -1,7 +1,5 @@
 #include "bot/llm_step.hpp"
 
-#include "llm/partial_json.hpp"
-
 #include <algorithm>
 
 #include "llm/explain.hpp"

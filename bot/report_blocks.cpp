@@ -183,7 +183,7 @@ slack::MessageContent report_message(const Report& r) {
                                        {"Wrong cause", kActionWrong, id, {}, {}},
                                        {"Re-run with a wider window", kActionRerun, id, {}, {}}};
     if (!r.full_report_url.empty()) buttons.push_back({"Open full report", kActionOpenReport, id, r.full_report_url, {}});
-    b.actions(std::move(buttons), "report_actions");
+    b.actions(buttons, "report_actions");
   }
   b.context({"Investigation #" + std::to_string(r.id) + " · " + seconds_text(r.total) + " · window " +
                  format_rfc3339(res.window_start, false).substr(11, 5) + "–" + format_rfc3339(res.at, false).substr(11, 5) +

@@ -84,8 +84,8 @@ std::string chart(const json::object& s, const std::vector<Mark>& marks, double 
   if (!(t1 > t0)) t0 = p.front().first, t1 = std::max(p.back().first, t0 + 1);
   if (hi - lo < 1e-12 * std::max(1.0, std::fabs(hi))) hi = lo + std::max(1.0, std::fabs(lo)) * 0.1;
   const double left = 70, right = kWidth - 10, top = 10, bottom = 150;
-  auto X = [&](double t) { return left + (right - left) * std::clamp((t - t0) / (t1 - t0), 0.0, 1.0); };
-  auto Y = [&](double v) { return bottom - (bottom - top) * (v - lo) / (hi - lo); };
+  auto x_at = [&](double t) { return left + (right - left) * std::clamp((t - t0) / (t1 - t0), 0.0, 1.0); };
+  auto y_at = [&](double v) { return bottom - (bottom - top) * (v - lo) / (hi - lo); };
   const std::string unit = str_at(&s, "unit");
   std::string out = "<svg class=\"chart\" viewBox=\"0 0 " + px(kWidth) + " 175\" role=\"img\" aria-label=\"" + esc(str_at(&s, "name")) + "\">";
   out += "<rect x=\"" + px(left) + "\" y=\"" + px(top) + "\" width=\"" + px(right - left) + "\" height=\"" + px(bottom - top) + "\" fill=\"#fafbfc\" stroke=\"#dde1e7\"/>";
@@ -95,7 +95,7 @@ std::string chart(const json::object& s, const std::vector<Mark>& marks, double 
   int row = 0;
   for (const auto& m : marks) {
     if (m.t < t0 || m.t > t1 || m.label == "report") continue;
-    const double x = X(m.t);
+    const double x = x_at(m.t);
     out += vline(x, top, bottom, m.color, m.label);
     // Labels alternate rows and sit left of their line near the right edge, so close marks stay readable.
     const bool flip = x > right - 160;
@@ -105,7 +105,7 @@ std::string chart(const json::object& s, const std::vector<Mark>& marks, double 
   out += "<text x=\"" + px(left) + "\" y=\"168\">" + clock_time(t0) + "</text><text x=\"" + px(right) + "\" y=\"168\" text-anchor=\"end\">" +
          clock_time(t1) + "</text>";
   out += "<polyline fill=\"none\" stroke=\"#1565c0\" stroke-width=\"1.5\" points=\"";
-  for (const auto& [t, v] : p) out += xy(X(t), Y(v));
+  for (const auto& [t, v] : p) out += xy(x_at(t), y_at(v));
   out += "\"/>";
   return out + "</svg>";
 }
@@ -221,7 +221,7 @@ std::string render_timeline(const json::object& r) {
   std::vector<Mark> marks = marks_of(r);
   if (!t0 || !t1 || !(*t1 > *t0)) return "";
   const double left = 20, right = kWidth - 20, axis = 60;
-  auto X = [&](double t) { return left + (right - left) * std::clamp((t - *t0) / (*t1 - *t0), 0.0, 1.0); };
+  auto x_at = [&](double t) { return left + (right - left) * std::clamp((t - *t0) / (*t1 - *t0), 0.0, 1.0); };
   std::string svg = "<svg class=\"chart\" id=\"timeline-chart\" viewBox=\"0 0 " + px(kWidth) + " 110\" role=\"img\" aria-label=\"timeline\">";
   svg += "<line x1=\"" + px(left) + "\" x2=\"" + px(right) + "\" y1=\"" + px(axis) + "\" y2=\"" + px(axis) + "\" stroke=\"#1d2330\" stroke-width=\"2\"/>";
   svg += "<text x=\"" + px(left) + "\" y=\"" + px(axis + 35) + "\">" + esc(fmt_time(str_at(w, "start"))) + "</text>";
@@ -229,7 +229,7 @@ std::string render_timeline(const json::object& r) {
   std::string list = "<ol>";
   list += "<li>" + esc(fmt_time(str_at(w, "start"))) + ": window start</li>";
   for (const auto& m : marks) {
-    const double x = X(m.t);
+    const double x = x_at(m.t);
     svg += "<circle cx=\"" + px(x) + "\" cy=\"" + px(axis) + "\" r=\"5\" fill=\"" + m.color + "\"><title>" + esc(m.label) + "</title></circle>";
     const double y = 14 + 14 * (row++ % 3);
     svg += "<text x=\"" + px(std::min(x + 4, right - 120)) + "\" y=\"" + px(y) + "\" fill=\"" + m.color + "\">" + esc(m.label.substr(0, 32)) + "</text>";

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <cctype>
@@ -30,10 +31,8 @@ std::string esc(std::string_view s) {
 std::string safe_url(std::string_view url) {
   auto starts = [&](std::string_view prefix) {
     if (url.size() <= prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(url[i])) != prefix[i]) return false;
-    }
-    return true;
+    return std::equal(prefix.begin(), prefix.end(), url.begin(),
+                      [](char p, char u) { return std::tolower(static_cast<unsigned char>(u)) == p; });
   };
   if (!starts("http://") && !starts("https://")) return "";
   for (char c : url) {

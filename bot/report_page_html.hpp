@@ -38,7 +38,7 @@ std::string fmt(double v);
 std::string fmt_ms(double ms);      // "41 ms", "2.5 s"
 std::string fmt_pct(double ratio);  // 0.731 -> "73%"
 // "2026-01-01T10:04:00.000Z" -> "2026-01-01 10:04:00 UTC"; anything else as given (escaped later).
-std::string fmt_time(std::string_view rfc3339);
+std::string fmt_time(std::string_view t);
 // Unix seconds of an RFC 3339 time, nullopt when it does not parse.
 std::optional<double> unix_time(std::string_view rfc3339);
 

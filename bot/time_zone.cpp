@@ -95,7 +95,7 @@ bool parse_hms(std::string_view& s, std::int64_t& out) {
 
 // Local midnight of the rule's day in `year`, as seconds of a local timeline.
 std::int64_t rule_day(int y, unsigned month, unsigned week, unsigned wd) {
-  const year_month ym = year{y} / month;
+  const year_month ym = year{y} / std::chrono::month{month};
   const sys_days day = week >= 5 ? sys_days(ym / weekday_last(weekday{wd})) : sys_days(ym / weekday{wd}[week]);
   return duration_cast<seconds>(day.time_since_epoch()).count();
 }
@@ -157,7 +157,8 @@ Result<TimeZone> TimeZone::parse(std::string name, std::string_view tzif) {
   return tz;
 }
 
-bool TimeZone::parse_footer(std::string_view s, Footer& out) {
+bool TimeZone::parse_footer(std::string_view tz, Footer& out) {
+  std::string_view s = tz;
   Footer f;
   std::int64_t west = 0;
   if (!parse_name(s) || !parse_hms(s, west)) return false;

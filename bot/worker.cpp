@@ -85,7 +85,7 @@ InvestigationWorker::InvestigationWorker(store::Store& store, slack::WebApi& api
       tools_(tools),
       clock_(clock),
       wakeup_(wakeup),
-      settings_(settings) {}
+      settings_(std::move(settings)) {}
 
 void InvestigationWorker::stop() {
   stopping_ = true;

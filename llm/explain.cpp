@@ -46,9 +46,9 @@ std::string clean(std::string_view s, std::size_t cap, bool keep_newlines = fals
   std::string out;
   for (char c : s) {
     const auto u = static_cast<unsigned char>(c);
-    if (u == '\n' && keep_newlines) out += c;
+    const bool kept_newline = u == '\n' && keep_newlines;
+    if (kept_newline || (u >= 0x20 && u != 0x7f)) out += c;
     else if (u == '\n' || u == '\t') out += ' ';
-    else if (u >= 0x20 && u != 0x7f) out += c;
   }
   if (out.size() > cap) {
     std::size_t n = cap;

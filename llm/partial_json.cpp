@@ -89,7 +89,8 @@ std::string drop_unfinished_utf8(std::string s) {
 
 }  // namespace
 
-std::string partial_string_member(std::string_view s, std::string_view key) {
+std::string partial_string_member(std::string_view prefix, std::string_view key) {
+  const std::string_view s = prefix;
   std::size_t i = 0;
   auto skip_ws = [&] {
     while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t')) ++i;

@@ -34,19 +34,17 @@ constexpr std::size_t kMaxQuoted = 4096;  // a quoted key/value secret longer th
 constexpr std::size_t kMinSecret = 4;     // exact secrets shorter than this are ignored
 
 // Priorities: lower wins when two matches overlap.
-enum Priority : int {
-  kKeep = -1,  // an existing placeholder: copied as is, so redacting twice changes nothing
-  kExact = 0,
-  kPem = 1,
-  kToken = 2,
-  kUrl = 3,
-  kAuth = 4,
-  kKeyValue = 5,
-  kEntropy = 6,
-  kEmail = 7,
-  kIp = 8,
-  kPattern = 9,
-};
+constexpr int kKeep = -1;  // an existing placeholder: copied as is, so redacting twice changes nothing
+constexpr int kExact = 0;
+constexpr int kPem = 1;
+constexpr int kToken = 2;
+constexpr int kUrl = 3;
+constexpr int kAuth = 4;
+constexpr int kKeyValue = 5;
+constexpr int kEntropy = 6;
+constexpr int kEmail = 7;
+constexpr int kIp = 8;
+constexpr int kPattern = 9;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }

@@ -5,6 +5,8 @@
 namespace alertbot {
 namespace {
 
+// NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor): one static instance, never deleted
+// through a base pointer (boost's error_category has a protected non-virtual destructor by design).
 class ErrcCategory final : public boost::system::error_category {
  public:
   const char* name() const noexcept override { return "alertbot"; }
@@ -14,8 +16,8 @@ class ErrcCategory final : public boost::system::error_category {
 }  // namespace
 
 const boost::system::error_category& errc_category() noexcept {
-  static const ErrcCategory category;
-  return category;
+  static const ErrcCategory kCategory;
+  return kCategory;
 }
 
 boost::system::error_code make_error_code(Errc e) noexcept {

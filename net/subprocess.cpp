@@ -1,7 +1,7 @@
 #include "net/subprocess.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
+#include <csignal>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -55,7 +55,7 @@ class Fd {
 // One running child. Every member is touched only on `strand` (the supervisor, both readers and
 // the reaper run there); the readers and the reaper share ownership.
 struct Child {
-  Child(Strand s, pid_t p, int out_fd, int err_fd, std::size_t cap)
+  Child(const Strand& s, pid_t p, int out_fd, int err_fd, std::size_t cap)
       : strand(s), pid(p), out(s, out_fd), err(s, err_fd), done(s), max_output(cap) {}
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
@@ -189,10 +189,12 @@ Result<Spawned> spawn_child(const std::vector<std::string>& argv, const ProcessO
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::vector<std::string> env_store = make_env(o);
   std::vector<char*> envp;
+  envp.reserve(env_store.size() + 1);
   for (auto& e : env_store) envp.push_back(e.data());
   envp.push_back(nullptr);
 

@@ -27,7 +27,8 @@ Error bad(std::string_view text, const char* why) {
 
 }  // namespace
 
-Result<SystemTime> parse_rfc3339(std::string_view s) {
+Result<SystemTime> parse_rfc3339(std::string_view text) {
+  const std::string_view s = text;
   int y, mo, d, h, mi, sec;
   if (!read_int(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !read_int(s, 5, 2, mo) || s[7] != '-' ||
       !read_int(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !read_int(s, 11, 2, h) ||

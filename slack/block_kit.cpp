@@ -46,10 +46,10 @@ BlockKit& BlockKit::verbatim_section(std::string text) {
   return *this;
 }
 
-BlockKit& BlockKit::fields(std::vector<std::string> items) {
+BlockKit& BlockKit::fields(const std::vector<std::string>& items) {
   json::array arr;
   std::size_t len = 0;
-  for (auto& f : items) {
+  for (const auto& f : items) {
     if (arr.size() == kMaxFields) break;
     std::string t = truncate_utf8(f, kMaxField);
     if (t.empty()) continue;
@@ -61,10 +61,10 @@ BlockKit& BlockKit::fields(std::vector<std::string> items) {
   return *this;
 }
 
-BlockKit& BlockKit::context(std::vector<std::string> items) {
+BlockKit& BlockKit::context(const std::vector<std::string>& items) {
   json::array arr;
   std::size_t len = 0;
-  for (auto& e : items) {
+  for (const auto& e : items) {
     if (arr.size() == kMaxContext) break;
     std::string t = truncate_utf8(e, kMaxSection);
     if (t.empty()) continue;
@@ -76,10 +76,10 @@ BlockKit& BlockKit::context(std::vector<std::string> items) {
   return *this;
 }
 
-BlockKit& BlockKit::actions(std::vector<Button> buttons, std::string block_id) {
+BlockKit& BlockKit::actions(const std::vector<Button>& buttons, const std::string& block_id) {
   json::array elements;
   std::size_t len = 0;
-  for (auto& b : buttons) {
+  for (const auto& b : buttons) {
     if (elements.size() == kMaxButtons) break;
     std::string text = truncate_utf8(plain(b.text), kMaxButtonText);
     if (text.empty() || b.action_id.empty()) continue;
@@ -100,7 +100,7 @@ BlockKit& BlockKit::actions(std::vector<Button> buttons, std::string block_id) {
 }
 
 BlockKit& BlockKit::divider() {
-  if (admit(0)) blocks_.push_back(R"({"type":"divider"})");
+  if (admit(0)) blocks_.emplace_back(R"({"type":"divider"})");
   return *this;
 }
 

@@ -24,15 +24,16 @@ struct Button {
 class BlockKit {
  public:
   BlockKit& header(std::string plain_text);
-  BlockKit& section(std::string mrkdwn);
+  // Texts below are mrkdwn unless named plain.
+  BlockKit& section(std::string text);
   // A section for text someone else wrote (model output), already escaped: its text object is
   // `verbatim`, so Slack does not turn bare URLs, domains or channel names in it into links.
-  BlockKit& verbatim_section(std::string mrkdwn);
-  BlockKit& fields(std::vector<std::string> mrkdwn_fields);
-  BlockKit& context(std::vector<std::string> mrkdwn_elements);
+  BlockKit& verbatim_section(std::string text);
+  BlockKit& fields(const std::vector<std::string>& items);
+  BlockKit& context(const std::vector<std::string>& items);
   BlockKit& divider();
   // An actions block with at most 25 buttons.
-  BlockKit& actions(std::vector<Button> buttons, std::string block_id = {});
+  BlockKit& actions(const std::vector<Button>& buttons, const std::string& block_id = {});
 
   // The blocks as a JSON array.
   std::string json() const;

@@ -19,7 +19,8 @@ void defuse_after_at(std::string_view s, std::size_t i, std::string& out) {
 
 }  // namespace
 
-std::string escape(std::string_view s) {
+std::string escape(std::string_view untrusted) {
+  const std::string_view s = untrusted;
   std::string out;
   out.reserve(s.size() + 8);
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -38,7 +39,8 @@ std::string escape(std::string_view s) {
   return out;
 }
 
-std::string plain(std::string_view s) {
+std::string plain(std::string_view untrusted) {
+  const std::string_view s = untrusted;
   std::string out;
   out.reserve(s.size() + 8);
   for (std::size_t i = 0; i < s.size(); ++i) {

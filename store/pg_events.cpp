@@ -114,9 +114,9 @@ Result<Id> add_alert(Conn& db, const AlertRow& a, Time now) {
 }
 
 Result<std::optional<AlertGroupRow>> find_open_group(Conn& db, const std::string& group_key) {
-  static const std::string sql = group_query("WHERE group_key = $1 AND status = 'open'");
+  static const std::string kSql = group_query("WHERE group_key = $1 AND status = 'open'");
   return in_tx(db, "find_open_group", [&](Tx& tx) -> Result<std::optional<AlertGroupRow>> {
-    return read_first(tx.exec(sql.c_str(), "find_open_group", Params(group_key)), read_group);
+    return read_first(tx.exec(kSql.c_str(), "find_open_group", Params(group_key)), read_group);
   });
 }
 
@@ -138,11 +138,11 @@ Result<AlertGroupRow> create_group(Conn& db, AlertGroupRow group, Time now) {
 }
 
 Result<AlertGroupRow> touch_group(Conn& db, Id group_id, Time now) {
-  static const std::string sql =
+  static const std::string kSql =
       "UPDATE alert_groups SET alert_count = alert_count + 1, last_seen = $1 WHERE id = $2 RETURNING " +
       std::string(kGroupColumns);
   return in_tx(db, "touch_group", [&](Tx& tx) -> Result<AlertGroupRow> {
-    auto row = read_first(tx.exec(sql.c_str(), "touch_group", Params(now, group_id)), read_group);
+    auto row = read_first(tx.exec(kSql.c_str(), "touch_group", Params(now, group_id)), read_group);
     if (!row) return fail(Errc::NotFound, "touch_group: no group " + std::to_string(group_id));
     return std::move(*row);
   });
@@ -163,7 +163,7 @@ Result<void> set_group_counter(Conn& db, Id group_id, const std::string& counter
 }
 
 Result<std::optional<AlertGroupRow>> reopen_group(Conn& db, const std::string& group_key, Time closed_since, Time now) {
-  static const std::string reopen =
+  static const std::string kReopen =
       "UPDATE alert_groups SET status = 'open', closed_at = NULL, close_reason = '', alert_count = alert_count + 1, "
       "last_seen = $1 WHERE id = $2 RETURNING " +
       std::string(kGroupColumns);
@@ -171,7 +171,7 @@ Result<std::optional<AlertGroupRow>> reopen_group(Conn& db, const std::string& g
     auto id = read_first(tx.exec(kRecentClosedGroup, "reopen_group.find", Params(group_key, closed_since)),
                          [](const pqxx::row& r) { return int64(r, 0); });
     if (!id) return std::optional<AlertGroupRow>();
-    return read_first(tx.exec(reopen.c_str(), "reopen_group", Params(now, *id)), read_group);
+    return read_first(tx.exec(kReopen.c_str(), "reopen_group", Params(now, *id)), read_group);
   });
   if (!row && row.error().code == Errc::Conflict) {
     return fail(Errc::Conflict, "reopen_group: an open group with key '" + group_key + "' already exists");

@@ -97,8 +97,8 @@ Result<Id> create_investigation(Conn& db, const InvestigationRow& inv, Time now)
 }
 
 Result<std::optional<InvestigationRow>> get_investigation(Conn& db, Id id) {
-  static const std::string sql = std::string(kInvestigationColumns) + "WHERE id = $1";
-  return select_one<InvestigationRow>(db, sql, "get_investigation", Params(id), read_investigation);
+  static const std::string kSql = std::string(kInvestigationColumns) + "WHERE id = $1";
+  return select_one<InvestigationRow>(db, kSql, "get_investigation", Params(id), read_investigation);
 }
 
 Result<void> update_investigation(Conn& db, Id id, InvestigationStatus status, const std::string& report_json,
@@ -109,8 +109,8 @@ Result<void> update_investigation(Conn& db, Id id, InvestigationStatus status, c
 
 Result<std::vector<InvestigationRow>> recent_investigations(Conn& db, int limit) {
   if (limit <= 0) return std::vector<InvestigationRow>{};
-  static const std::string sql = std::string(kInvestigationColumns) + "ORDER BY created_at DESC, id DESC LIMIT $1";
-  return select_all<InvestigationRow>(db, sql, "recent_investigations", Params(limit), read_investigation);
+  static const std::string kSql = std::string(kInvestigationColumns) + "ORDER BY created_at DESC, id DESC LIMIT $1";
+  return select_all<InvestigationRow>(db, kSql, "recent_investigations", Params(limit), read_investigation);
 }
 
 Result<Id> add_finding(Conn& db, const FindingRow& f, Time now) {
@@ -134,8 +134,8 @@ Result<void> put_report(Conn& db, const ReportRow& r, Time now) {
 }
 
 Result<std::optional<ReportRow>> get_report(Conn& db, Id investigation_id) {
-  static const std::string sql = std::string(kReportColumns) + "WHERE investigation_id = $1";
-  return select_one<ReportRow>(db, sql, "get_report", Params(investigation_id), read_report);
+  static const std::string kSql = std::string(kReportColumns) + "WHERE investigation_id = $1";
+  return select_one<ReportRow>(db, kSql, "get_report", Params(investigation_id), read_report);
 }
 
 Result<void> add_llm_usage(Conn& db, Id investigation_id, const LlmUsage& u) {
@@ -144,10 +144,10 @@ Result<void> add_llm_usage(Conn& db, Id investigation_id, const LlmUsage& u) {
 }
 
 Result<std::optional<ReportRow>> find_report_by_thread(Conn& db, const std::string& channel, const std::string& thread_ts) {
-  static const std::string sql = std::string(kReportColumns) +
+  static const std::string kSql = std::string(kReportColumns) +
                                  "WHERE channel = $1 AND (thread_ts = $2 OR message_ts = $2) "
                                  "ORDER BY investigation_id DESC LIMIT 1";
-  return select_one<ReportRow>(db, sql, "find_report_by_thread", Params(channel, thread_ts), read_report);
+  return select_one<ReportRow>(db, kSql, "find_report_by_thread", Params(channel, thread_ts), read_report);
 }
 
 Result<Id> add_feedback(Conn& db, const FeedbackRow& f, Time now) {

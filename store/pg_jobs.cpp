@@ -37,18 +37,18 @@ constexpr const char* kPendingJobs = "SELECT COUNT(*) FROM jobs WHERE status IN 
 const std::string& claim_sql() {
   // The runnable set is two index ranges (queued by run_at, running by lease_until); the inner
   // SELECT locks the first row nobody else is claiming right now.
-  static const std::string sql =
+  static const std::string kSql =
       "UPDATE jobs SET status = 'running', owner = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3 "
       "WHERE id = (SELECT id FROM jobs WHERE (status = 'queued' AND run_at <= $3) "
       "OR (status = 'running' AND lease_until < $3) ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
       "RETURNING " +
       std::string(kJobColumns);
-  return sql;
+  return kSql;
 }
 
 const std::string& select_job_sql() {
-  static const std::string sql = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE id = $1";
-  return sql;
+  static const std::string kSql = "SELECT " + std::string(kJobColumns) + " FROM jobs WHERE id = $1";
+  return kSql;
 }
 
 Job read_job(const pqxx::row& r) {

@@ -74,11 +74,11 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
-void warn(std::vector<std::string>& warnings, std::string message) {
+void warn(std::vector<std::string>& warnings, const std::string& message) {
   if (warnings.size() < kMaxWarnings) {
-    warnings.push_back(std::string(cut_utf8(message, 400)));
+    warnings.emplace_back(cut_utf8(message, 400));
   } else if (warnings.size() == kMaxWarnings) {
-    warnings.push_back("more warnings dropped");
+    warnings.emplace_back("more warnings dropped");
   }
 }
 

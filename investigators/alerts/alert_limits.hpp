@@ -29,7 +29,7 @@ std::string sanitize_utf8(std::string_view s);
 bool is_valid_utf8(std::string_view s);
 
 // Adds a warning, keeping at most kMaxWarnings (then a single note that more were dropped).
-void warn(std::vector<std::string>& warnings, std::string message);
+void warn(std::vector<std::string>& warnings, const std::string& message);
 
 // `value` cut to kMaxValueBytes; warns "<path>: value of N bytes cut to 8192" when cut.
 std::string capped(std::string_view value, std::string_view path, std::vector<std::string>& warnings);

@@ -13,7 +13,7 @@ namespace {
 namespace json = boost::json;
 
 std::string percent_encode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
+  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {

@@ -91,7 +91,7 @@ std::optional<TransitionLine> read_transition_line(std::string_view line) {
   take_priority(line);
   bool bracketed = !line.empty() && line.front() == '[';
   std::size_t end = bracketed ? line.find(']') : line.find(':');
-  if (end == std::string_view::npos || end > 40) return std::nullopt;
+  if (end > 40) return std::nullopt;  // npos included
   std::string_view word = line.substr(bracketed ? 1 : 0, end - (bracketed ? 1 : 0));
   word = word.substr(0, word.find(" on "));
   auto status = transition_status(word);

@@ -129,7 +129,7 @@ std::optional<AlertTitle> parse_alert_title(std::string_view t) {
   t = trim(t);
   if (t.empty() || t.front() != '[') return std::nullopt;
   auto close = t.find(']');
-  if (close == std::string_view::npos || close > 64) return std::nullopt;
+  if (close > 64) return std::nullopt;  // npos included
   std::string head = to_lower(t.substr(1, close - 1));
   AlertTitle out;
   if (head.rfind("firing", 0) == 0) {

@@ -27,8 +27,8 @@ constexpr std::size_t kMinLiteralStatement = 16;  // shorter statements are too 
 
 // Not in the header: used here and by clue_words below.
 bool is_stop(std::string_view w) {
-  static const std::unordered_set<std::string_view> stop(std::begin(kStopWords), std::end(kStopWords));
-  return stop.count(w) > 0;
+  static const std::unordered_set<std::string_view> kStop(std::begin(kStopWords), std::end(kStopWords));
+  return kStop.count(w) > 0;
 }
 
 std::string lower(std::string_view s) {

@@ -62,11 +62,13 @@ Coverage coverage(const LogSample& s, Time pivot) {
 double binomial_upper_tail(std::size_t k, std::size_t n, double p) {
   if (k == 0 || p >= 1) return 1;
   if (p <= 0) return 0;
-  double lp = std::log(p), lq = std::log1p(-p), base = std::lgamma(n + 1.0), sum = 0;
+  const auto dn = static_cast<double>(n);
+  double lp = std::log(p), lq = std::log1p(-p), base = std::lgamma(dn + 1.0), sum = 0;
   for (std::size_t i = k; i <= n; ++i) {
-    double term = std::exp(base - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0) + i * lp + (n - i) * lq);
+    const auto di = static_cast<double>(i);
+    double term = std::exp(base - std::lgamma(di + 1.0) - std::lgamma(dn - di + 1.0) + di * lp + (dn - di) * lq);
     sum += term;
-    if (i > n * p && term < sum * 1e-12) break;  // past the mode the terms only shrink
+    if (di > dn * p && term < sum * 1e-12) break;  // past the mode the terms only shrink
   }
   return std::min(1.0, sum);
 }

@@ -212,7 +212,10 @@ std::string abstain_text(const std::vector<Finding>& fs, const std::vector<Candi
 
 }  // namespace
 
-Ranking rank_causes(const std::vector<Finding>& fs, const RankContext& ctx, const RankOptions& opt) {
+Ranking rank_causes(const std::vector<Finding>& findings, const RankContext& context, const RankOptions& options) {
+  const auto& fs = findings;
+  const auto& ctx = context;
+  const auto& opt = options;
   double symptom = 0;
   for (const auto& f : fs) {
     if (is_symptom(f)) symptom = std::max(symptom, f.score);

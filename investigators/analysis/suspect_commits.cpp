@@ -83,7 +83,7 @@ CommitView view_of(const Commit& c) {
       if (line[0] != ' ') {
         for (auto& k : keys_in(line.substr(1))) {
           fv.line_keys.emplace(k, fv.lines.size());
-          if (line[0] == '+') fv.added_keys.insert(std::move(k));
+          if (line[0] == '+') fv.added_keys.insert(k);
         }
         for (const auto& k : enclosing) fv.line_keys.emplace(k, fv.lines.size());
       }

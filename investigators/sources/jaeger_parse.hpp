@@ -22,6 +22,6 @@ namespace alertbot::investigators {
 // it, e.g. `data[0].spans[3].startTime: expected an integer (microseconds), got "abc"`);
 // NotFound or HttpStatus when `errors` is set and there is no data (message: the first error's
 // msg and code: 404 gives NotFound).
-Result<std::vector<Trace>> parse_jaeger_traces(std::string_view json);
+Result<std::vector<Trace>> parse_jaeger_traces(std::string_view text);
 
 }  // namespace alertbot::investigators

@@ -60,6 +60,7 @@ class PrometheusSource final : public Source {
     if (queries.empty()) co_return fail(Errc::InvalidArgument, "prometheus: no queries configured for " + q.service);
 
     std::vector<awaitable<Result<QueryOutcome>>> calls;
+    calls.reserve(queries.size());
     for (const auto& nq : queries) calls.push_back(range_query(nq, q.start, q.end));
     auto results = co_await gather(std::move(calls));
     SourceData data;

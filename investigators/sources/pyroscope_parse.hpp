@@ -25,7 +25,7 @@ inline constexpr std::size_t kMaxFoldedBytes = 64 << 20;   // total bytes of sta
 // A level-0 root named "total" is dropped from the stacks. Errors: ParseError (not JSON, a
 // missing or mistyped field, a node outside its parent, a name index out of range, a diff
 // ("double") flamebearer), TooLarge when a cap is passed.
-Result<FoldedStacks> parse_flamebearer(std::string_view json);
+Result<FoldedStacks> parse_flamebearer(std::string_view text);
 
 // Folded stacks text: one "<frames joined by ;> <weight>" per line (blank lines and lines starting
 // with '#' skipped; repeated stacks add up). Errors: ParseError naming the line, TooLarge.

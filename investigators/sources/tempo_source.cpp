@@ -38,6 +38,7 @@ class TempoSource final : public Source {
     auto slices = split_window(q.start, q.end, kSlices);
     if (slices.empty()) co_return fail(Errc::InvalidArgument, "tempo: empty investigation window for " + service_);
     std::vector<awaitable<Result<std::vector<std::string>>>> searches;
+    searches.reserve(slices.size());
     for (const auto& s : slices) searches.push_back(search(s));
     auto found = co_await gather(std::move(searches));
 

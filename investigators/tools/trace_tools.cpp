@@ -114,6 +114,7 @@ json::array top_operations(const std::vector<const Trace*>& traces) {
     }
   }
   std::vector<std::pair<const std::pair<std::string, std::string>*, const OperationTotals*>> order;
+  order.reserve(ops.size());
   for (const auto& [k, v] : ops) order.emplace_back(&k, &v);
   std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.second->self_us > b.second->self_us; });
   json::array out;

@@ -43,7 +43,7 @@ std::string g_binary;  // the alertbot binary under test (argv[1])
 // A safety net so a broken server fails the test instead of hanging it; never a way to wait.
 constexpr auto kLimit = 30s;
 
-const char* kPromql = "sum(rate(http_requests_total{service=\"checkout\"}[1m]))";
+constexpr const char* kPromql = "sum(rate(http_requests_total{service=\"checkout\"}[1m]))";
 
 // The fake Prometheus on its own thread, so the test thread can block on the child's pipes.
 class PrometheusThread {
@@ -87,6 +87,7 @@ class McpProcess {
     posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     std::vector<std::string> args = {g_binary, "mcp", "--config", config, "--log-level", "debug"};
     std::vector<char*> argv;
+    argv.reserve(args.size() + 1);
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
     int rc = posix_spawn(&pid_, g_binary.c_str(), &actions, nullptr, argv.data(), environ);
@@ -194,6 +195,9 @@ class McpProcess {
 };
 
 class McpCli : public ::testing::Test {
+ public:
+  ~McpCli() override { fs::remove_all(dir_); }
+
  protected:
   McpCli() {
     char pattern[] = "/tmp/alertbot-mcp-XXXXXX";
@@ -204,7 +208,6 @@ class McpCli : public ::testing::Test {
                            << "  - name: checkout\n"
                            << "    prometheus: { url: " << prometheus_.fake().url() << " }\n";
   }
-  ~McpCli() override { fs::remove_all(dir_); }
 
   std::string stderr_text() const {
     std::ifstream in(dir_ + "/stderr");

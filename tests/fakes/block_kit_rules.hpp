@@ -10,6 +10,6 @@ namespace alertbot::fakes {
 
 // "" when Slack would accept `blocks_json` (a JSON array), else the error Slack answers
 // (invalid_blocks_format, invalid_blocks, msg_blocks_too_long).
-std::string check_block_kit(const std::string& blocks_json);
+std::string check_block_kit(const std::string& blocks_text);
 
 }  // namespace alertbot::fakes

@@ -92,7 +92,7 @@ ServerResponse deployments(State& st, const ServerRequest& req, const std::strin
   }
   std::stable_sort(list.begin(), list.end(), [](auto* a, auto* b) { return a->created_at > b->created_at; });
   json::array out;
-  for (std::size_t i = static_cast<std::size_t>((page - 1) * per_page); i < list.size() && out.size() < static_cast<std::size_t>(per_page); ++i) {
+  for (std::size_t i = static_cast<std::size_t>(page - 1) * static_cast<std::size_t>(per_page); i < list.size() && out.size() < static_cast<std::size_t>(per_page); ++i) {
     const auto& d = *list[i];
     out.push_back(json::object{{"id", d.id}, {"sha", d.sha}, {"ref", d.ref}, {"task", "deploy"}, {"environment", d.environment},
                                {"original_environment", d.environment}, {"description", d.description},

@@ -358,7 +358,7 @@ class Workspace final : public SlackWorkspace {
 Result<std::unique_ptr<SlackWorkspace>> SlackWorkspace::start(asio::any_io_executor executor, Clock& clock,
                                                               SlackWorkspaceSettings settings) {
   using namespace detail;
-  auto st = std::make_shared<WorkspaceState>(executor, clock, settings);
+  auto st = std::make_shared<WorkspaceState>(executor, clock, std::move(settings));
   Router router;
   for (const char* verb : {"POST", "GET"}) {
     router.add(verb, "/api/*", [st](ServerRequest req) -> awaitable<ServerResponse> {
@@ -383,9 +383,9 @@ Result<std::unique_ptr<SlackWorkspace>> SlackWorkspace::start(asio::any_io_execu
     co_await st->socket_session(std::move(req), std::move(ws));
   });
   auto self = std::make_shared<SlackWorkspace*>(nullptr);
-  if (settings.control_api) add_control_routes(router, st, self);
+  if (st->settings.control_api) add_control_routes(router, st, self);
   HttpServerSettings hs;
-  hs.listen = settings.listen;
+  hs.listen = st->settings.listen;
   hs.shutdown_grace = std::chrono::milliseconds(500);
   hs.ws_idle_timeout = std::chrono::minutes(10);  // the emulator pings on its own clock
   auto server = start_http_server(executor, hs, std::move(router));

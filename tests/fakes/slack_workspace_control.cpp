@@ -93,7 +93,7 @@ json::object message_json(const SlackMessage& m) {
 // A control route: `handle` runs with the live workspace; 503 while there is none.
 using Handle = std::function<ServerResponse(SlackWorkspace&, const ServerRequest&)>;
 
-void route(Router& router, const char* verb, const char* path, std::shared_ptr<SlackWorkspace*> slot, Handle handle) {
+void route(Router& router, const char* verb, const char* path, std::shared_ptr<SlackWorkspace*> slot, const Handle& handle) {
   router.add(verb, path, [slot, handle](ServerRequest req) -> awaitable<ServerResponse> {
     SlackWorkspace* ws = *slot;
     if (!ws) co_return answer(503, {{"error", "workspace not running"}});

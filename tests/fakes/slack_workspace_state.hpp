@@ -79,7 +79,7 @@ struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
   awaitable<void> send_envelope(std::string envelope_id);
   // HTTP mode (settings.request_url): signed POSTs with Slack's retries (slack_workspace_http.cpp).
   awaitable<void> send_http(std::string envelope_id);
-  awaitable<void> socket_session(ServerRequest req, std::unique_ptr<WebSocket> ws);
+  awaitable<void> socket_session(ServerRequest req, std::unique_ptr<WebSocket> owned);
   void flush_undelivered();
   // The open sockets selected by `index` (all when < 0), in hello order.
   std::vector<std::shared_ptr<Socket>> pick_sockets(int index);  // not locked
@@ -94,9 +94,9 @@ struct WorkspaceState : std::enable_shared_from_this<WorkspaceState> {
 boost::json::object message_object(const SlackMessage& m);
 
 // The /_emulator/* control routes (slack_workspace_control.cpp). They drive the workspace through
-// its public interface: `*workspace` is set once the SlackWorkspace exists and cleared when it
+// its public interface: `*slot` is set once the SlackWorkspace exists and cleared when it
 // goes (requests in between get 503).
-void add_control_routes(Router& router, std::shared_ptr<WorkspaceState> st, std::shared_ptr<SlackWorkspace*> workspace);
+void add_control_routes(Router& router, std::shared_ptr<WorkspaceState> st, std::shared_ptr<SlackWorkspace*> slot);
 
 // The Web API method handlers: (state, args, token) -> JSON answer. Defined in slack_workspace.cpp.
 ServerResponse handle_api(WorkspaceState& st, const std::string& method, const ServerRequest& req);

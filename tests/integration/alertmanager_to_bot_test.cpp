@@ -57,7 +57,7 @@ class AlertmanagerToBot : public ::testing::Test {
     app_ = std::move(*app);
     app_->on_report([this](const Report& r) { report_ = r; });
     running_ = true;
-    asio::co_spawn(io_, app_->run(), [this](std::exception_ptr e, Result<void> r) {
+    asio::co_spawn(io_, app_->run(), [this](std::exception_ptr e, const Result<void>& r) {
       running_ = false;
       run_error_ = e ? "exception" : r ? "" : r.error().describe();
     });

@@ -4,7 +4,7 @@
 // to scrape the bot every second, must come to hold alertbot_events_received_total with exactly
 // that count. Real time throughout: Prometheus hands new targets to its scraper within ~5 s.
 #include <gtest/gtest.h>
-#include <signal.h>
+#include <csignal>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -62,7 +62,7 @@ class MetricsScrape : public ::testing::Test {
     ASSERT_TRUE(app) << app.error().describe();
     app_ = std::move(*app);
     running_ = true;
-    asio::co_spawn(io_, app_->run(), [this](std::exception_ptr e, Result<void> r) {
+    asio::co_spawn(io_, app_->run(), [this](std::exception_ptr e, const Result<void>& r) {
       running_ = false;
       run_error_ = e ? "exception" : r ? "" : r.error().describe();
     });

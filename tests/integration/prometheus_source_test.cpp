@@ -29,33 +29,33 @@ class RealPrometheusSource : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     try {
-      prometheus_ = alertbot::testing::start_prometheus();
+      shared_prometheus = alertbot::testing::start_prometheus();
     } catch (const std::exception& e) {
-      start_error_ = e.what();
-      prometheus_.reset();
+      shared_start_error = e.what();
+      shared_prometheus.reset();
     }
   }
   static void TearDownTestSuite() {
-    prometheus_.reset();
-    scraped_ = false;
+    shared_prometheus.reset();
+    shared_scraped = false;
   }
 
   void SetUp() override {
-    if (!prometheus_) GTEST_FAIL() << "cannot run against a real Prometheus: " << start_error_;
+    if (!shared_prometheus) GTEST_FAIL() << "cannot run against a real Prometheus: " << shared_start_error;
     register_builtin_sources(registry_, SourceDeps{*http_, *clock_, nullptr});
   }
 
   // Blocks until Prometheus has scraped itself at least 3 times (once per suite).
   static void wait_for_samples() {
-    if (scraped_) return;
-    alertbot::testing::wait_for_prometheus_value(*prometheus_, "count_over_time(up{job=\"prometheus\"}[1m])", 3);
-    scraped_ = true;
+    if (shared_scraped) return;
+    alertbot::testing::wait_for_prometheus_value(*shared_prometheus, "count_over_time(up{job=\"prometheus\"}[1m])", 3);
+    shared_scraped = true;
   }
 
   ServiceSettings service(PrometheusSettings prom) const {
     ServiceSettings s;
     s.name = "prometheus-itself";
-    prom.url = prometheus_->url();
+    prom.url = shared_prometheus->url();
     s.prometheus = std::move(prom);
     return s;
   }
@@ -85,9 +85,9 @@ class RealPrometheusSource : public ::testing::Test {
     return nullptr;
   }
 
-  static std::unique_ptr<RealPeer> prometheus_;
-  static std::string start_error_;
-  static bool scraped_;
+  static std::unique_ptr<RealPeer> shared_prometheus;
+  static std::string shared_start_error;
+  static bool shared_scraped;
 
   asio::io_context io_;
   std::unique_ptr<Clock> clock_ = make_system_clock();
@@ -95,9 +95,9 @@ class RealPrometheusSource : public ::testing::Test {
   SourceRegistry registry_;
 };
 
-std::unique_ptr<RealPeer> RealPrometheusSource::prometheus_;
-std::string RealPrometheusSource::start_error_;
-bool RealPrometheusSource::scraped_ = false;
+std::unique_ptr<RealPeer> RealPrometheusSource::shared_prometheus;
+std::string RealPrometheusSource::shared_start_error;
+bool RealPrometheusSource::shared_scraped = false;
 
 TEST_F(RealPrometheusSource, ReturnsSeriesWithPointsInsideTheWindow) {
   wait_for_samples();
@@ -110,7 +110,7 @@ TEST_F(RealPrometheusSource, ReturnsSeriesWithPointsInsideTheWindow) {
 
   auto data = fetch(svc, start, end);
 
-  ASSERT_TRUE(data) << data.error().describe() << "\n" << prometheus_->log_tail();
+  ASSERT_TRUE(data) << data.error().describe() << "\n" << shared_prometheus->log_tail();
   EXPECT_TRUE(data->notes.empty()) << data->notes.front();
   const MetricSeries* up = find(*data, "saturation");
   ASSERT_NE(up, nullptr);
@@ -118,7 +118,7 @@ TEST_F(RealPrometheusSource, ReturnsSeriesWithPointsInsideTheWindow) {
   EXPECT_EQ(up->unit, "ratio");
   EXPECT_EQ(up->labels.at("job"), "prometheus");
   EXPECT_EQ(up->labels.at("__name__"), "up");
-  EXPECT_EQ(up->link.rfind(prometheus_->url() + "/graph?", 0), 0u) << up->link;
+  EXPECT_EQ(up->link.rfind(shared_prometheus->url() + "/graph?", 0), 0u) << up->link;
   ASSERT_GE(up->points.size(), 3u);
   // Sample times go through "%.3f" seconds and a double: allow a millisecond of rounding.
   for (std::size_t i = 0; i < up->points.size(); ++i) {
@@ -179,7 +179,7 @@ TEST_F(RealPrometheusSource, LongWindowsDeriveTheStepAndStayUnderTheResolutionLi
   // First, that the limit is real: the same 7 days at a 1 s step is 604,800 points, and refused.
   HttpRequest req;
   req.method = "POST";
-  req.url = prometheus_->url() + "/api/v1/query_range";
+  req.url = shared_prometheus->url() + "/api/v1/query_range";
   req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
   req.body = form_encode({{"query", "up"},
                           {"start", std::to_string(static_cast<long long>(to_unix_seconds(start)))},

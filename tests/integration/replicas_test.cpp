@@ -7,7 +7,7 @@
 // middle of an investigation finishes it before the process exits.
 #include <gtest/gtest.h>
 #include <curl/curl.h>
-#include <signal.h>
+#include <csignal>
 #include <sys/wait.h>
 
 #include <atomic>

@@ -30,7 +30,7 @@ class BotHarness : public ::testing::Test {
  protected:
   // Starts the emulator with `ws` and the Prometheus endpoint, and fills config_ (Slack tokens and
   // api_url from the emulator; no mode-specific settings).
-  void start_world(fakes::SlackWorkspaceSettings ws) {
+  void start_world(const fakes::SlackWorkspaceSettings& ws) {
     auto workspace = fakes::SlackWorkspace::start(io_.get_executor(), clock_, ws);
     ASSERT_TRUE(workspace);
     ws_ = std::move(*workspace);
@@ -71,7 +71,7 @@ class BotHarness : public ::testing::Test {
     app_ = std::move(*app);
     app_->on_report([&](const bot::Report& r) { reports_.push_back(r); });
     running_ = true;
-    asio::co_spawn(io_, app_->run(), [&](std::exception_ptr, Result<void> r) {
+    asio::co_spawn(io_, app_->run(), [&](std::exception_ptr, const Result<void>& r) {
       running_ = false;
       result_ = r;
     });

@@ -1,6 +1,6 @@
 #include "tests/support/git_repo.hpp"
 
-#include <stdlib.h>
+#include <cstdlib>
 
 #include <boost/asio/io_context.hpp>
 #include <fstream>

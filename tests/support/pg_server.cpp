@@ -1,7 +1,7 @@
 #include "tests/support/pg_server.hpp"
 
-#include <signal.h>
-#include <stdlib.h>
+#include <csignal>
+#include <cstdlib>
 #include <sys/wait.h>
 #include <unistd.h>
 

@@ -3,7 +3,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
+#include <csignal>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>

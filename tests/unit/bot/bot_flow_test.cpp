@@ -549,7 +549,7 @@ TEST_F(BotFlowTest, StopDuringStartUpEndsRun) {
   auto app = App::create(io_.get_executor(), config_, clock_);
   ASSERT_TRUE(app);
   bool done = false;
-  asio::co_spawn(io_, (*app)->run(), [&](std::exception_ptr, Result<void>) { done = true; });
+  asio::co_spawn(io_, (*app)->run(), [&](std::exception_ptr, const Result<void>&) { done = true; });
   (*app)->stop();  // before migrate and auth.test have finished
   ASSERT_TRUE(run_until(io_, [&] { return done; }, std::chrono::seconds(5)));
   EXPECT_EQ((*app)->open_sockets(), 0);
@@ -583,7 +583,7 @@ TEST_F(BotFlowTest, TwoReplicasReplayingTheSameStoredEventProcessItOnce) {
   auto other = App::create(io_.get_executor(), config_, clock_);
   ASSERT_TRUE(other);
   bool other_running = true;
-  asio::co_spawn(io_, (*other)->run(), [&](std::exception_ptr, Result<void>) { other_running = false; });
+  asio::co_spawn(io_, (*other)->run(), [&](std::exception_ptr, const Result<void>&) { other_running = false; });
   start_bot();
   // Either replica may be the one that replays it.
   auto reported = [&] {

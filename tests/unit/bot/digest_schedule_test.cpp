@@ -128,7 +128,7 @@ TEST_F(DigestSchedule, TwoReplicasPostOnceAndARestartDoesNotPostAgain) {
   to(utc(11, 23, 8, 0));
   std::vector<Result<bool>> results;
   for (auto* s : {&a, &b}) {
-    asio::co_spawn(io_, s->check(), [&](std::exception_ptr e, Result<bool> r) {
+    asio::co_spawn(io_, s->check(), [&](std::exception_ptr e, const Result<bool>& r) {
       EXPECT_FALSE(e);
       results.push_back(r);
     });

@@ -79,8 +79,8 @@ class DigestWeek : public ::testing::Test {
 
   // An investigation created at `when`, first reply after `reply`, finished (done or failed)
   // after `took`, with a search document suspecting `kind` when it is not empty.
-  Id investigation(Time when, std::optional<Id> group, std::string service, std::string trigger, seconds reply,
-                   seconds took, bool done, std::string kind, std::string alert_name, store::LlmUsage llm) {
+  Id investigation(Time when, std::optional<Id> group, const std::string& service, std::string trigger, seconds reply,
+                   seconds took, bool done, const std::string& kind, std::string alert_name, store::LlmUsage llm) {
     at(when);
     store::InvestigationRow inv;
     inv.group_id = group;
@@ -108,7 +108,7 @@ class DigestWeek : public ::testing::Test {
 
   void verdict(Time when, Id inv, std::string user, std::string verdict) {
     at(when);
-    EXPECT_TRUE(run(store_->add_feedback(store::FeedbackRow{.investigation_id = inv, .user = user, .verdict = verdict})));
+    EXPECT_TRUE(run(store_->add_feedback(store::FeedbackRow{.investigation_id = inv, .user = std::move(user), .verdict = std::move(verdict)})));
   }
 
   // Europe/Berlin is UTC+1 all through this week; 2026-W47 there is [11-15 23:00Z, 11-22 23:00Z).

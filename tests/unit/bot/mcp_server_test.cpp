@@ -81,7 +81,7 @@ class McpServerTest : public ::testing::Test {
   }
 
   // Expects a JSON-RPC error with `code` for `line`; returns the reply.
-  json::object expect_error(std::string line, int code, const json::value& id = nullptr) {
+  json::object expect_error(const std::string& line, int code, const json::value& id = nullptr) {
     json::object r = reply(line);
     EXPECT_FALSE(r.contains("result")) << line;
     EXPECT_EQ(r.at("id"), id) << line;
@@ -95,7 +95,7 @@ class McpServerTest : public ::testing::Test {
     return r;
   }
 
-  json::object call(std::string tool, std::string arguments) {
+  json::object call(const std::string& tool, const std::string& arguments) {
     json::object r = reply(R"j({"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":")j" + tool +
                            R"j(","arguments":)j" + arguments + "}}");
     EXPECT_EQ(r.at("id"), 7);

@@ -16,7 +16,7 @@ using alertbot::bot::IsoWeek;
 using alertbot::bot::TimeZone;
 
 TimeZone::Seconds at(int y, unsigned m, unsigned d, int h, int min = 0) {
-  return sys_days{year{y} / m / d} + hours(h) + minutes(min);
+  return sys_days{year{y} / month{m} / day{d}} + hours(h) + minutes(min);
 }
 
 TimeZone zone(const char* name) {
@@ -37,7 +37,7 @@ std::string tzif_with_footer(const std::string& footer, int utoff) {
     be32(s, static_cast<std::uint32_t>(utoff));
     s += '\0';
     s += '\0';
-    s += std::string("XXX", 4);
+    s += std::string("XXX\0", 4);
   };
   std::string s;
   block(s);

@@ -25,7 +25,7 @@ struct MethodScope {
 };
 
 const std::vector<MethodScope>& method_scopes() {
-  static const std::vector<MethodScope> table = {
+  static const std::vector<MethodScope> kTable = {
       {"auth_test", "auth.test", {}},
       {"open_socket_url", "apps.connections.open", {}},  // app-level token (connections:write), not a bot scope
       {"post_message", "chat.postMessage", {"chat:write"}},
@@ -47,7 +47,7 @@ const std::vector<MethodScope>& method_scopes() {
       {"append_stream", "chat.appendStream", {"chat:write"}},
       {"stop_stream", "chat.stopStream", {"chat:write"}},
   };
-  return table;
+  return kTable;
 }
 
 // Event or interaction types the parsers in slack/ accept -> the manifest's bot events that deliver
@@ -58,13 +58,13 @@ struct EventDelivery {
   std::string scope;
 };
 const std::map<std::string, std::vector<EventDelivery>>& event_deliveries() {
-  static const std::map<std::string, std::vector<EventDelivery>> table = {
+  static const std::map<std::string, std::vector<EventDelivery>> kTable = {
       {"message", {{"message.channels", "channels:history"}, {"message.groups", "groups:history"}}},
       {"app_mention", {{"app_mention", "app_mentions:read"}}},
       {"app_home_opened", {{"app_home_opened", ""}}},
       {"block_actions", {}},
   };
-  return table;
+  return kTable;
 }
 
 // The event and interaction types slack/'s parsers accept ("type != \"message\"" and the like),

@@ -74,7 +74,7 @@ class ExplainFixture : public ::testing::Test {
   }
 
   // Runs explain() to completion, calling `tick` (when set) on every turn of the loop.
-  Explanation run(ExplainInput in, std::function<void()> tick = {}) {
+  Explanation run(ExplainInput in, const std::function<void()>& tick = {}) {
     auto client = make_llm_client(*http_, clock_, settings_);
     std::optional<Explanation> out;
     asio::co_spawn(io_, explain(*client, clock_, settings_, std::move(in)), [&](std::exception_ptr e, Explanation r) {

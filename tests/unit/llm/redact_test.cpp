@@ -70,12 +70,12 @@ struct Planted {
 };
 
 std::string words(Rng& r) {
-  static const std::vector<std::string> w = {"amber", "falcon", "river", "copper", "maple", "orbit", "quartz", "tundra"};
-  return r.pick(w) + r.pick(w);
+  static const std::vector<std::string> kWords = {"amber", "falcon", "river", "copper", "maple", "orbit", "quartz", "tundra"};
+  return r.pick(kWords) + r.pick(kWords);
 }
 
 Planted plant(const std::string& kind, Rng& r) {
-  auto ctx = [&](std::vector<std::string> forms, const std::string& v) {
+  auto ctx = [&](const std::vector<std::string>& forms, const std::string& v) {
     std::string f = r.pick(forms);
     return f.replace(f.find("{}"), 2, v);
   };
@@ -101,8 +101,8 @@ Planted plant(const std::string& kind, Rng& r) {
             {v}};
   }
   if (kind == "github_token") {
-    static const std::vector<std::string> p = {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"};
-    std::string v = r.below(4) ? r.pick(p) + r.from(kAlnum, 36) : "github_pat_" + r.from(kAlnum, 22) + "_" + r.from(kAlnum, 59);
+    static const std::vector<std::string> kPrefixes = {"ghp_", "gho_", "ghu_", "ghs_", "ghr_"};
+    std::string v = r.below(4) ? r.pick(kPrefixes) + r.from(kAlnum, 36) : "github_pat_" + r.from(kAlnum, 22) + "_" + r.from(kAlnum, 59);
     return {
         kind, ctx({"GITHUB_TOKEN={}", "git clone https://x-access-token:{}@github.com/acme/app.git", "token {} has expired", "(auth {})"}, v), {v}};
   }
@@ -134,9 +134,9 @@ Planted plant(const std::string& kind, Rng& r) {
     return {kind, ctx({"Authorization: Bearer {}", "id_token={}", "cookie: session={}; Path=/", "jwt {} failed verification"}, v), {v}};
   }
   if (kind == "private_key") {
-    static const std::vector<std::string> labels = {"RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY",
+    static const std::vector<std::string> kLabels = {"RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY", "OPENSSH PRIVATE KEY",
                                                     "ENCRYPTED PRIVATE KEY"};
-    std::string label = r.pick(labels);
+    std::string label = r.pick(kLabels);
     std::vector<std::string> lines;
     std::string block = "-----BEGIN " + label + "-----\n";
     for (int i = 0; i < 4; ++i) {
@@ -148,9 +148,9 @@ Planted plant(const std::string& kind, Rng& r) {
   }
   if (kind == "url_password" || kind == "connection_string") {
     std::string v = r.from(kAlnum, 10) + r.from("!$*-_~", 1) + r.from(kAlnum, 4);
-    static const std::vector<std::string> plain = {"https", "http", "ftp", "sftp", "smtp"};
-    static const std::vector<std::string> dsn = {"postgres", "postgresql", "mysql", "redis", "mongodb+srv", "amqp"};
-    std::string scheme = kind == "url_password" ? r.pick(plain) : r.pick(dsn);
+    static const std::vector<std::string> kPlain = {"https", "http", "ftp", "sftp", "smtp"};
+    static const std::vector<std::string> kDsn = {"postgres", "postgresql", "mysql", "redis", "mongodb+srv", "amqp"};
+    std::string scheme = kind == "url_password" ? r.pick(kPlain) : r.pick(kDsn);
     std::string url = scheme + "://" + (scheme == "redis" ? "" : "svc_" + words(r)) + ":" + v + "@" + words(r) + ".internal:5432/db?sslmode=require";
     return {kind, ctx({"connecting to {}", "DATABASE_URL={}", "\"url\": \"{}\"", "dial {}: connection refused"}, url), {v}};
   }
@@ -169,9 +169,9 @@ Planted plant(const std::string& kind, Rng& r) {
   }
   if (kind == "password") {
     std::string v = words(r) + std::to_string(1000 + r.below(9000)) + r.from("!#%*+-", 1);
-    static const std::vector<std::string> keys = {"password", "passwd",      "pwd",           "secret",     "token",
+    static const std::vector<std::string> kKeys = {"password", "passwd",      "pwd",           "secret",     "token",
                                                   "api_key",  "DB_PASSWORD", "client_secret", "PGPASSWORD", "x-api-key"};
-    std::string key = r.pick(keys);
+    std::string key = r.pick(kKeys);
     return {kind,
             ctx({key + "={}", key + ": {}", "\"" + key + "\": \"{}\"", "  " + key + ": '{}'", "--" + key + "={} --verbose",
                  "{\\\"" + key + "\\\":\\\"{}\\\"}"},
@@ -263,21 +263,21 @@ std::vector<std::string> control_corpus() {
         break;
       case 4: out.push_back("sha256:" + sha + trace.substr(0, 24) + " pulled image registry.internal/checkout:v1.24." + std::to_string(i)); break;
       case 5:
-        out.push_back("histogram_quantile(0.99, sum by (le) (rate(http_server_requests_seconds_bucket{service=\"checkout\"}[5m]))) = 1.25");
+        out.emplace_back("histogram_quantile(0.99, sum by (le) (rate(http_server_requests_seconds_bucket{service=\"checkout\"}[5m]))) = 1.25");
         break;
       case 6: out.push_back("main.(*Server).Serve(0xc000123456)\n\t/app/internal/server/handler_v2.go:" + std::to_string(i) + " +0x1a5"); break;
-      case 7: out.push_back("pod payments-api-7d9f8b6c5d-x2kqp restarted 3 times in 1h30m (OOMKilled, limit 512Mi)"); break;
+      case 7: out.emplace_back("pod payments-api-7d9f8b6c5d-x2kqp restarted 3 times in 1h30m (OOMKilled, limit 512Mi)"); break;
       case 8:
-        out.push_back(
+        out.emplace_back(
             "@@ -40,6 +40,8 @@ func (c *Client) Call(ctx context.Context) error {\n+\tctx, cancel := context.WithTimeout(ctx, "
             "30*time.Second)\n+\tdefer cancel()");
         break;
       case 10: out.push_back("require github.com/acme/retry v0.0.0-20240501120003-" + sha.substr(0, 12) + " // indirect"); break;
       case 11:
-        out.push_back("std::vector<int>::iterator at src/llm/redact.cpp:42:7, mac 00:1a:2b:3c:4d:5e, at 12:04:05.123, rss 0x7ffd5e8c9a10");
+        out.emplace_back("std::vector<int>::iterator at src/llm/redact.cpp:42:7, mac 00:1a:2b:3c:4d:5e, at 12:04:05.123, rss 0x7ffd5e8c9a10");
         break;
       case 12:
-        out.push_back(
+        out.emplace_back(
             "org.springframework.web.servlet.DispatcherServlet: Completed 500 INTERNAL_SERVER_ERROR in 1h2m3s (v1.24.3, p99=850ms, 99.95%)");
         break;
       case 13:

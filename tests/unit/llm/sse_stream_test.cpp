@@ -22,7 +22,7 @@ TEST(SseStream, SameEventsForEverySplit) {
     for (std::size_t b = a; b <= kBody.size(); b += 7) {
       SseStream s;
       std::vector<SseEvent> got;
-      for (auto piece : {kBody.substr(0, a), kBody.substr(a, b - a), kBody.substr(b)}) {
+      for (const auto& piece : {kBody.substr(0, a), kBody.substr(a, b - a), kBody.substr(b)}) {
         for (auto& e : s.feed(piece)) got.push_back(std::move(e));
       }
       ASSERT_EQ(got.size(), whole->size()) << a << "/" << b;

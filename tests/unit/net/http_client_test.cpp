@@ -98,7 +98,7 @@ TEST_F(HttpClientTest, TwoHundredRequestsInFlightOnOneThread) {
   int done = 0;
   for (int i = 0; i < kRequests; ++i) {
     asio::co_spawn(io_, c->send(HttpRequest{.url = url("/barrier"), .timeout = 20s}),
-                   [&](std::exception_ptr, Result<HttpResponse> r) {
+                   [&](std::exception_ptr, const Result<HttpResponse>& r) {
                      ++done;
                      if (r && r->status == 200 && r->body == std::to_string(kRequests)) ++ok;
                    });
@@ -134,7 +134,7 @@ TEST_F(HttpClientTest, CancellationAbortsTheTransfer) {
   asio::cancellation_signal cancel;
   std::optional<Result<HttpResponse>> out;
   asio::co_spawn(io_, c->send(HttpRequest{.url = url("/hang")}),
-                 asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, Result<HttpResponse> r) { out = r; }));
+                 asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr, const Result<HttpResponse>& r) { out = r; }));
   ASSERT_TRUE(run_until(io_, [&] { return reached; }));
   cancel.emit(asio::cancellation_type::terminal);
   ASSERT_TRUE(run_until(io_, [&] { return out.has_value(); }, 2s));
@@ -209,7 +209,7 @@ TEST_F(HttpClientTest, Honours429RetryAfterOnTheInjectedClock) {
   std::optional<Result<HttpResponse>> out;
   // A POST: 429 is retried even for non-idempotent requests (the server did not act on it).
   asio::co_spawn(io_, c->send(HttpRequest{.method = "POST", .url = url("/limited"), .body = "x"}),
-                 [&](std::exception_ptr, Result<HttpResponse> r) { out = r; });
+                 [&](std::exception_ptr, const Result<HttpResponse>& r) { out = r; });
   ASSERT_TRUE(run_until(io_, [&] { return fake.sleepers() == 1; }));
   EXPECT_EQ(fake.next_wake_in(), std::chrono::seconds(7));
   EXPECT_EQ(calls, 1);

@@ -35,7 +35,7 @@ class HttpServerTest : public ::testing::Test {
     return r ? *r : HttpResponse{};
   }
   Result<HttpResponse> send(const std::string& path, std::string method = "GET", std::string body = {}) {
-    return run_coro(io_, client_->send(HttpRequest{.method = method,
+    return run_coro(io_, client_->send(HttpRequest{.method = std::move(method),
                                                    .url = "http://127.0.0.1:" + std::to_string(server_->port()) + path,
                                                    .body = std::move(body),
                                                    .max_attempts = 1}));
@@ -107,7 +107,7 @@ TEST_F(HttpServerTest, StopLetsTheRequestInFlightFinish) {
   start(std::move(r), HttpServerSettings{.shutdown_grace = 5s});
   std::optional<Result<HttpResponse>> out;
   asio::co_spawn(io_, client_->send(HttpRequest{.url = "http://127.0.0.1:" + std::to_string(server_->port()) + "/slow"}),
-                 [&](std::exception_ptr, Result<HttpResponse> r) { out = r; });
+                 [&](std::exception_ptr, const Result<HttpResponse>& r) { out = r; });
   ASSERT_TRUE(run_until(io_, [&] { return in_handler; }));
   bool stopped = false;
   asio::co_spawn(io_, server_->stop(), [&](std::exception_ptr) { stopped = true; });

@@ -135,6 +135,7 @@ TEST(MetricsRegistry, ConcurrentUpdatesAddUp) {
   constexpr int kThreads = 4;
   constexpr int kEach = 20000;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {

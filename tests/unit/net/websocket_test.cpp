@@ -145,11 +145,11 @@ TEST_F(WebSocketTest, AWriterCancelledWhileQueuedDoesNotWedgeTheSocket) {
   // A: a message far larger than the socket buffers, so it stays in flight while nobody reads.
   std::string big(32 * 1024 * 1024, 'a');
   std::optional<Result<void>> a, b, c;
-  asio::co_spawn(io_, (*ws)->write(big), [&](std::exception_ptr, Result<void> r) { a = r; });
+  asio::co_spawn(io_, (*ws)->write(big), [&](std::exception_ptr, const Result<void>& r) { a = r; });
   io_.poll();
   // B queues behind A and is cancelled while waiting.
   asio::cancellation_signal cancel_b;
-  asio::co_spawn(io_, (*ws)->write("bbbbb"), asio::bind_cancellation_slot(cancel_b.slot(), [&](std::exception_ptr e, Result<void> r) {
+  asio::co_spawn(io_, (*ws)->write("bbbbb"), asio::bind_cancellation_slot(cancel_b.slot(), [&](std::exception_ptr e, const Result<void>& r) {
     b = e ? Result<void>(fail(Errc::Cancelled, "threw")) : r;
   }));
   io_.poll();
@@ -160,7 +160,7 @@ TEST_F(WebSocketTest, AWriterCancelledWhileQueuedDoesNotWedgeTheSocket) {
   ASSERT_TRUE(testing::run_until(io_, [&] { return a.has_value(); }));
   EXPECT_TRUE(*a);
   // C still gets the lock: the cancelled waiter did not keep it.
-  asio::co_spawn(io_, (*ws)->write("ccccc"), [&](std::exception_ptr, Result<void> r) { c = r; });
+  asio::co_spawn(io_, (*ws)->write("ccccc"), [&](std::exception_ptr, const Result<void>& r) { c = r; });
   ASSERT_TRUE(testing::run_until(io_, [&] { return c.has_value() && got == "ccccc"; }, std::chrono::seconds(10)));
   EXPECT_TRUE(*c);
   run_coro(io_, (*ws)->close());

@@ -27,12 +27,15 @@ TEST(BlockKitProperty, RandomUntrustedTextAlwaysFitsAndNeverPings) {
     int sections = std::uniform_int_distribution<int>(0, 70)(rng);
     for (int s = 0; s < sections; ++s) b.section("*" + escape(random_text(rng, 5000)) + "*");
     std::vector<std::string> fields;
+    fields.reserve(14);
     for (int f = 0; f < 14; ++f) fields.push_back(escape(random_text(rng, 2500)));
     b.fields(fields);
     std::vector<std::string> ctx;
+    ctx.reserve(12);
     for (int c = 0; c < 12; ++c) ctx.push_back(link("https://prom.example/graph?g0.expr=" + random_text(rng, 80), random_text(rng, 40)));
     b.context(ctx);
     std::vector<Button> buttons;
+    buttons.reserve(30);
     for (int k = 0; k < 30; ++k) buttons.push_back(Button{random_text(rng, 120), "a" + std::to_string(k), random_text(rng, 3000), "", "primary"});
     b.actions(buttons);
     std::string blocks = b.json();

@@ -61,7 +61,7 @@ class EmulatorScenarioTest : public ::testing::Test {
       co_return std::optional<std::string>();
     });
     running_ = true;
-    asio::co_spawn(io_, client_->run(), [&](std::exception_ptr, Result<void>) { running_ = false; });
+    asio::co_spawn(io_, client_->run(), [&](std::exception_ptr, const Result<void>&) { running_ = false; });
   }
 
   const Received* find_event(const std::string& ts, bool bot) const {
@@ -179,8 +179,8 @@ TEST(EmulatorControlApi, DrivesTheWorkspaceAndRejectsBadInput) {
   auto ws = fakes::SlackWorkspace::start(io.get_executor(), clock, settings);
   ASSERT_TRUE(ws);
   std::string base = (*ws)->api_url().substr(0, (*ws)->api_url().size() - 4);  // ".../"
-  auto call = [&](std::string method, std::string path, std::string body) {
-    HttpRequest req{method, base + "_emulator/" + path, {{"Content-Type", "application/json"}}, std::move(body)};
+  auto call = [&](std::string method, const std::string& path, std::string body) {
+    HttpRequest req{std::move(method), base + "_emulator/" + path, {{"Content-Type", "application/json"}}, std::move(body)};
     auto resp = run_coro(io, http->send(std::move(req)));
     EXPECT_TRUE(resp) << path;
     return resp ? std::make_pair(resp->status, json::parse(resp->body).as_object()) : std::make_pair(0, json::object{});
@@ -206,7 +206,7 @@ TEST(EmulatorControlApi, DrivesTheWorkspaceAndRejectsBadInput) {
   EXPECT_EQ(deliveries.at("deliveries").as_array().size(), 3u);
   EXPECT_FALSE(deliveries.at("deliveries").as_array()[0].at("acked").as_bool());
 
-  auto expect_400 = [&](std::string path, std::string body, std::string reason) {
+  auto expect_400 = [&](const std::string& path, std::string body, const std::string& reason) {
     auto [code, answer] = call("POST", path, std::move(body));
     EXPECT_EQ(code, 400) << path;
     EXPECT_FALSE(answer.at("ok").as_bool());

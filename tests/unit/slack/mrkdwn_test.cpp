@@ -55,6 +55,7 @@ TEST(BlockKit, EnforcesPerBlockAndMessageLimits) {
 TEST(BlockKit, ButtonsAreCutToSlacksLimits) {
   BlockKit b;
   std::vector<Button> buttons;
+  buttons.reserve(30);
   for (int i = 0; i < 30; ++i) {
     buttons.push_back(Button{std::string(100, 'x') + " <!here>", "act-" + std::to_string(i), std::string(2500, 'v'),
                              i == 0 ? "https://report.example/r/1" : "", i == 1 ? "danger" : i == 2 ? "loud" : ""});

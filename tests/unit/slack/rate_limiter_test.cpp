@@ -104,13 +104,14 @@ TEST(WebApiUnder429, HundredRepliesInOneChannelArriveInOrderAndRespectRetryAfter
 
   constexpr int kThreads = 10, kPosts = 100;
   std::vector<std::string> parents;
+  parents.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) parents.push_back((*ws)->post_user_message("C0ALERTS", "U0HUMAN", "alert " + std::to_string(t)));
   (*ws)->inject_rate_limit("chat.postMessage", 3, 2);
   int done = 0, failed = 0;
   for (int i = 0; i < kPosts; ++i) {
     std::string text = "thread " + std::to_string(i % kThreads) + " report " + std::to_string(i / kThreads);
     asio::co_spawn(io, api->post_message("C0ALERTS", MessageContent{text, ""}, parents[i % kThreads]),
-                   [&](std::exception_ptr, Result<PostedMessage> r) {
+                   [&](std::exception_ptr, const Result<PostedMessage>& r) {
                      ++done;
                      failed += r ? 0 : 1;
                      // A second storm of 429s half way through.

@@ -46,7 +46,7 @@ class SocketModeClientTest : public ::testing::Test {
     t.backoff_max = 10ms;
     client_ = std::make_unique<SocketModeClient>(*api_, clock_, settings_, std::move(handler), t);
     running_ = true;
-    asio::co_spawn(io_, client_->run(), [&](std::exception_ptr, Result<void> r) {
+    asio::co_spawn(io_, client_->run(), [&](std::exception_ptr, const Result<void>& r) {
       running_ = false;
       result_ = r;
     });
@@ -71,7 +71,7 @@ TEST_F(SocketModeClientTest, AcksOnlyAfterTheHandlerPersisted) {
   start_client([&](const Envelope& env) -> awaitable<Result<std::optional<std::string>>> {
     // While the handler runs the emulator must not have the ack yet.
     for (const auto& d : workspace_->deliveries()) {
-      if (d.envelope_id == env.envelope_id) seen_acked_state.push_back(d.acked ? "acked" : "pending");
+      if (d.envelope_id == env.envelope_id) seen_acked_state.emplace_back(d.acked ? "acked" : "pending");
     }
     co_return std::optional<std::string>();
   });
@@ -225,7 +225,7 @@ TEST_F(SocketModeClientTest, ASilentSocketIsFoundStaleAndReplaced) {
                                                },
                                                t);
   running_ = true;
-  asio::co_spawn(io_, client_->run(), [&](std::exception_ptr, Result<void> r) {
+  asio::co_spawn(io_, client_->run(), [&](std::exception_ptr, const Result<void>& r) {
     running_ = false;
     result_ = r;
   });

@@ -9,7 +9,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
+#include <cstdlib>
 
 #include <boost/asio/io_context.hpp>
 #include <filesystem>

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "investigators/analysis/analyze.hpp"
@@ -15,6 +16,7 @@ double noise(int i) { return std::sin(i * 12.9898) * 0.5 + std::sin(i * 78.233) 
 
 std::vector<Point> series(int n, int step_at, double before, double after, double jitter) {
   std::vector<Point> out;
+  out.reserve(static_cast<std::size_t>(std::max(n, 0)));
   for (int i = 0; i < n; ++i) out.push_back({kT0 + seconds(15 * i), (i < step_at ? before : after) + jitter * noise(i)});
   return out;
 }
@@ -40,7 +42,7 @@ DeployEvent deploy(const char* id, Time at) {
   return d;
 }
 
-Analysis run(std::vector<SourceData> data, const Alert* alert = nullptr) {
+Analysis run(const std::vector<SourceData>& data, const Alert* alert = nullptr) {
   AnalysisInput in;
   in.service = "checkout";
   in.alert = alert;

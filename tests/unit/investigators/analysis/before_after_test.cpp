@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "investigators/analysis/before_after.hpp"
@@ -12,6 +13,7 @@ double noise(int i) { return std::sin(i * 12.9898) * 0.5 + std::sin(i * 78.233) 
 
 std::vector<double> level(int n, double v, double jitter, int seed = 0) {
   std::vector<double> out;
+  out.reserve(static_cast<std::size_t>(std::max(n, 0)));
   for (int i = 0; i < n; ++i) out.push_back(v + jitter * noise(i + seed));
   return out;
 }

@@ -36,7 +36,7 @@ fakes::FakeGitHubData sample() {
       {105, sha('5'), "main", "staging", "staging only", "kim", at(35min), {{8, "success", at(36min)}}},
   };
   for (int i = 0; i < 6; ++i) {  // old history that must not be paged through
-    d.deployments.push_back({90 + i, sha('a' + static_cast<char>(i)), "main", "production", "", "ci-bot",
+    d.deployments.push_back({90 + i, sha(static_cast<char>('a' + i)), "main", "production", "", "ci-bot",
                              at(-std::chrono::hours(24 * (i + 1))), {{100 + i, "success", at(-std::chrono::hours(24 * (i + 1)))}}});
   }
   return d;

@@ -12,7 +12,7 @@ using std::chrono::nanoseconds;
 Time ns(long long v) { return Time(std::chrono::duration_cast<Time::duration>(nanoseconds(v))); }
 
 // The example of the data-source spec, section 4.
-const char* kSpecExample = R"j({"status":"success","data":{"resultType":"streams","stats":{"summary":{"totalEntriesReturned":2}},"result":[
+constexpr const char* kSpecExample = R"j({"status":"success","data":{"resultType":"streams","stats":{"summary":{"totalEntriesReturned":2}},"result":[
  {"stream":{"app":"checkout","namespace":"prod","level":"error"},"values":[
   ["1767261601000000000","level=error msg=\"charge failed\" trace_id=4bf92f3577b34da6a3ce929d0e0e4736"],
   ["1767261600500000000","level=error msg=\"upstream timeout\""]]}]}})j";

@@ -10,7 +10,7 @@ namespace {
 
 using namespace std::chrono;
 const Time kT0 = Time(seconds(1795578000));  // 03:40 UTC
-const char* kCompute = "github.com/acme/orders/pricing.Compute";
+constexpr const char* kCompute = "github.com/acme/orders/pricing.Compute";
 
 ProfileSlice slice(int from_min, int to_min, std::map<std::string, double> stacks) {
   return ProfileSlice{kT0 + minutes(from_min), kT0 + minutes(to_min), std::move(stacks)};

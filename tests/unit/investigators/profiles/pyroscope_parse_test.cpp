@@ -10,7 +10,7 @@ namespace {
 
 // Worked by hand: total(3) -> main(3) -> {a(2, self 2), b(1) -> y(1, self 1)}.
 // Level 3 holds only y, at x=2 under b: its offset from the level's start is 2.
-const char* kHandMade = R"j({"version":1,"flamebearer":{"names":["total","main","a","b","y"],
+constexpr const char* kHandMade = R"j({"version":1,"flamebearer":{"names":["total","main","a","b","y"],
   "levels":[[0,3,0,0],[0,3,0,1],[0,2,2,2,0,1,0,3],[2,1,1,4]],"numTicks":3,"maxSelf":2},
   "metadata":{"format":"single","units":"samples","spyName":"gospy","sampleRate":100}})j";
 

@@ -20,8 +20,8 @@ using alertbot::testing::run_coro;
 using namespace std::chrono;
 const Time kT0 = Time(seconds(1795578000));  // 03:40 UTC
 const Time kEnd = kT0 + minutes(60);
-const char* kCompute = "main;http.Serve;github.com/acme/orders/pricing.Compute";
-const char* kQuery = "main;http.Serve;github.com/acme/orders/db.Query";
+constexpr const char* kCompute = "main;http.Serve;github.com/acme/orders/pricing.Compute";
+constexpr const char* kQuery = "main;http.Serve;github.com/acme/orders/db.Query";
 
 // One sample per service every 10 s; pricing.Compute takes 2% before 04:20 and 30% after.
 std::vector<fakes::FakeProfileSample> samples() {

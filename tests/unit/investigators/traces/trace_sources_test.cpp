@@ -338,7 +338,8 @@ TEST_F(TraceSourceTest, TempoKeepsAtMostEightTraceFetchesInFlight) {
     co_return ServerResponse::json(200, "{\"traces\":[" + traces + "]}");
   });
   r.add("GET", "/api/traces/*", [in_flight, peak](ServerRequest req) -> awaitable<ServerResponse> {
-    auto flight = in_flight, top = peak;  // the frame's own copies: it outlives nothing it needs
+    // The frame's own copies: the handler's captures may be gone before the frame ends.
+    auto flight = in_flight, top = peak;  // NOLINT(performance-unnecessary-copy-initialization)
     *top = std::max(*top, ++*flight);
     asio::steady_timer t(co_await asio::this_coro::executor, 5ms);  // server-side latency, not a test wait
     co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
