@@ -34,8 +34,8 @@ struct ChartPng {
 std::optional<ChartPng> chart_for_report(const Report& report, int width = 1200, int height = 600);
 
 // Frees the font caches cairo and fontconfig keep for the whole process (they would show as
-// leaks under LeakSanitizer). Requires: no chart is being drawn, on any thread, nor will be;
-// call it once at exit (tests' global tear-down, main after the event loop stops).
+// leaks under LeakSanitizer). Requires: no chart is being drawn, on any thread. The first chart
+// registers it to run at exit; calling it earlier is allowed (the next chart sets them up again).
 void release_chart_fonts();
 
 inline constexpr int kMinChartWidth = 320;
