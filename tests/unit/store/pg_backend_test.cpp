@@ -37,15 +37,16 @@ TEST_F(PgBackend, ThreeReplicasMigratingAFreshDatabaseTogetherApplyEachMigration
   const std::string url = url_of("fresh");
   std::vector<alertbot::Result<int>> versions(3, alertbot::fail(Errc::Internal, "not run"));
   std::vector<std::thread> replicas;
-  for (std::size_t i = 0; i < versions.size(); ++i) {
-    replicas.emplace_back([&, i] {
+  replicas.reserve(versions.size());
+  for (auto& version : versions) {
+    replicas.emplace_back([&] {
       boost::asio::io_context io;
       auto store = open_store(StoreSettings{url}, clock_);
       if (!store) {
-        versions[i] = store.error();
+        version = store.error();
         return;
       }
-      versions[i] = alertbot::testing::run_coro(io, (*store)->migrate());
+      version = alertbot::testing::run_coro(io, (*store)->migrate());
       store->reset();
     });
   }
