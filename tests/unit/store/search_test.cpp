@@ -44,6 +44,7 @@ class Search : public store_test::StoreFixture {
 
   static std::vector<Id> ids(const std::vector<SearchHit>& hits) {
     std::vector<Id> out;
+    out.reserve(hits.size());
     for (const auto& h : hits) out.push_back(h.investigation_id);
     return out;
   }
