@@ -19,6 +19,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <utility>
 
 #include "bench/bench_bot.hpp"
 #include "bot/app.hpp"
@@ -42,7 +43,7 @@ namespace {
 
 constexpr int kSweepMs[] = {100, 500, 1000, 2000};
 
-double median(std::vector<double> v) { return investigators::analysis::quantile(v, 0.5); }
+double median(std::vector<double> v) { return investigators::analysis::quantile(std::move(v), 0.5); }
 double round2(double x) { return std::round(x * 100) / 100; }
 
 // Holds a request `delay_ms` (read when it arrives), then forwards it to `upstream` and answers
@@ -138,7 +139,7 @@ int main(int argc, char** argv) {
                            std::to_string(n) + R"j( (checkout critical)","text":"","color":"danger"}]})j";
         posted = Steady::now();
         (void)(*ws)->post_webhook_message(channel(n), body);
-        const std::size_t want = static_cast<std::size_t>(i + 1);
+        const std::size_t want = static_cast<std::size_t>(i) + 1;
         if (!testing::run_until(io, [&] { return report_ms.size() == want; }, milliseconds(20000))) break;
         const auto next = Steady::now() + milliseconds(gap_ms);
         testing::run_until(io, [&] { return Steady::now() >= next; }, milliseconds(gap_ms + 1000));
