@@ -1,5 +1,7 @@
 #include "investigators/pipeline.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -280,7 +282,12 @@ awaitable<InvestigationResult> Pipeline::run(InvestigationInput in, Progress pro
   analysis::Analysis a;
   if (analysis_executor_) {
     auto compute = [&ain, &data]() -> awaitable<analysis::Analysis> { co_return analysis::analyze(ain, data); };
-    a = co_await asio::co_spawn(*analysis_executor_, compute(), asio::use_awaitable);
+    // No cancellation slot crosses to the pool: asio 1.81's co_spawn cancellation handler lives in
+    // this coroutine's slot memory, which this thread may free while the pool thread completes
+    // (a heap-use-after-free ASan found when a lease race cancelled the investigation). The
+    // analysis is bounded CPU work; a cancelled investigation waits for it, then stops.
+    auto no_cancel = asio::bind_cancellation_slot(asio::cancellation_slot(), asio::use_awaitable);
+    a = co_await asio::co_spawn(*analysis_executor_, compute(), std::move(no_cancel));
   } else {
     a = analysis::analyze(ain, data);
   }

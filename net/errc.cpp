@@ -5,9 +5,9 @@
 namespace alertbot {
 namespace {
 
-// NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor): one static instance, never deleted
-// through a base pointer (boost's error_category has a protected non-virtual destructor by design).
-class ErrcCategory final : public boost::system::error_category {
+// One static instance, never deleted through a base pointer (boost's error_category has a
+// protected non-virtual destructor by design).
+class ErrcCategory final : public boost::system::error_category {  // NOLINT(cppcoreguidelines-virtual-class-destructor)
  public:
   const char* name() const noexcept override { return "alertbot"; }
   std::string message(int ev) const override { return std::string(to_string(static_cast<Errc>(ev))); }

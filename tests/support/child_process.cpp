@@ -36,7 +36,7 @@ std::string find_binary(const std::vector<std::string>& names) {
       if (!d.empty()) dirs.push_back(d);
     }
   }
-  dirs.push_back("/usr/bin");
+  dirs.emplace_back("/usr/bin");
   for (const auto& n : names) {
     for (const auto& d : dirs) {
       std::string p = d + "/" + n;
@@ -80,12 +80,14 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& log_path, c
     ::fchown(log_fd, uid, gid);
   }
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::vector<std::string> env_text;
   for (char** e = environ; *e != nullptr; ++e) env_text.emplace_back(*e);
   for (const auto& e : options.env) env_text.push_back(e);
   std::vector<char*> envp;
+  envp.reserve(env_text.size() + 1);
   for (auto& e : env_text) envp.push_back(e.data());
   envp.push_back(nullptr);
   const int death_signal = options.death_signal;

@@ -201,13 +201,14 @@ TEST_P(JobQueue, EnqueueRejectsZeroMaxAttempts) {
 
 TEST_P(JobQueue, ConcurrentCoroutinesOnOneStoreNeverShareAJob) {
   std::vector<Id> enqueued;
+  enqueued.reserve(50);
   for (int i = 0; i < 50; ++i) enqueued.push_back(enqueue());
   std::vector<ClaimLog> logs(4);
   int finished = 0;
   for (std::size_t i = 0; i < logs.size(); ++i) {
     boost::asio::co_spawn(io_, claim_until_empty(*store_, "w" + std::to_string(i)),
                           [&, i](std::exception_ptr e, ClaimLog log) {
-                            if (e) log.errors.push_back("exception");
+                            if (e) log.errors.emplace_back("exception");
                             logs[i] = std::move(log);
                             ++finished;
                           });
@@ -222,6 +223,7 @@ TEST_P(JobQueue, ConcurrentCoroutinesOnOneStoreNeverShareAJob) {
 TEST_P(JobQueue, TwoStoresClaimingConcurrentlyNeverShareAJob) {
   constexpr int kJobs = 300;
   std::vector<Id> enqueued;
+  enqueued.reserve(kJobs);
   for (int i = 0; i < kJobs; ++i) enqueued.push_back(enqueue());
   // Each claimer has its own thread and io_context. The contexts outlive both stores (a store's
   // thread may still be inside post() to a context when the claimer sees its last result).
@@ -239,7 +241,7 @@ TEST_P(JobQueue, TwoStoresClaimingConcurrentlyNeverShareAJob) {
         const std::string worker = "worker-" + std::to_string(i);
         logs[i] = alertbot::testing::run_coro(contexts[i], claim_until_empty(*stores[i], worker));
       } catch (const std::exception& e) {
-        logs[i].errors.push_back(e.what());
+        logs[i].errors.emplace_back(e.what());
       }
     });
   }
