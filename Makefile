@@ -36,8 +36,8 @@ fuzz: deps
 	bash scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # The suite under AddressSanitizer + UndefinedBehaviorSanitizer (-fno-sanitize-recover: the first
-# report fails its test) with LeakSanitizer at every test process's exit. The benchmarks are built
-# too (compiled, not run), so CI compiles every target.
+# report fails its test) with LeakSanitizer at every test process's exit. Every target is built,
+# the benchmarks too (compiled, not run).
 ASAN_ENV = ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/sanitizers/lsan.supp \
            UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$(CURDIR)/tests/sanitizers/ubsan.supp
 test-asan: deps
