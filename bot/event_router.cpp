@@ -150,7 +150,9 @@ awaitable<int> EventRouter::replay(store::Time received_before, store::Time give
   for (const auto& row : *events) {
     const auto& key = row.event.dedupe_key;
     if (in_flight_keys_.count(key)) continue;
-    if (row.event.kind == "followup" || row.event.kind == kReplayClaimKind) continue;  // markers, not events
+    if (row.event.kind == "followup" || row.event.kind == kReplayClaimKind || row.event.kind == kCounterClaimKind) {
+      continue;  // markers, not events
+    }
     if (row.received_at < give_up_before) {
       (void)co_await store_.set_event_status(key, EventStatus::Rejected, "gave up: not processed in time; last note: " + row.note);
       spdlog::error("event {}: given up after failing to process it for too long ({})", key, row.note);

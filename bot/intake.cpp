@@ -139,6 +139,7 @@ awaitable<std::string> AlertIntake::gated(const Alert& alert, const std::string&
 
 AlertIntake::Counter& AlertIntake::counter_of(const store::AlertGroupRow& group) {
   Counter& c = counters_[group.id];
+  c.group_key = group.group_key;
   c.channel = group.channel;
   c.thread_ts = group.thread_ts;
   if (c.counter_ts.empty()) c.counter_ts = group.counter_ts;
@@ -191,6 +192,33 @@ awaitable<Result<void>> AlertIntake::resolved(const Alert& alert, const store::A
   co_return Result<void>();
 }
 
+// The counter may be forgotten while this waits on the store: it is looked up after every
+// co_await, never held.
+awaitable<Result<bool>> AlertIntake::claim_counter(store::Id id) {
+  auto it = counters_.find(id);
+  if (it == counters_.end()) co_return false;
+  if (it->second.claimed) co_return true;
+  const std::string key = it->second.group_key;
+  const store::InboundEvent claim{"intake", "counter:" + std::to_string(id), kCounterClaimKind, ""};
+  auto stored = co_await store_.record_event(claim);
+  if (!stored) co_return stored.error();
+  if (*stored) {
+    const std::string note = "counter claim";
+    (void)co_await store_.set_event_status(claim.dedupe_key, store::EventStatus::Processed, note);
+    it = counters_.find(id);
+    if (it == counters_.end()) co_return false;
+    it->second.claimed = true;
+    co_return true;
+  }
+  auto open = co_await store_.find_open_group(key);
+  if (!open) co_return open.error();
+  it = counters_.find(id);
+  if (it != counters_.end() && *open && (*open)->id == id && it->second.counter_ts.empty()) {
+    it->second.counter_ts = (*open)->counter_ts;
+  }
+  co_return false;
+}
+
 void AlertIntake::forget_counter(store::Id group_id) {
   auto it = counters_.find(group_id);
   if (it != counters_.end() && !it->second.dirty) counters_.erase(it);
@@ -234,7 +262,24 @@ awaitable<void> AlertIntake::flush_counters() {
     c.shown = ++shown_seq_;
     std::vector<std::string> names(c.names.begin(), c.names.end());
     auto content = counter_message(names, c.notifications, c.still_firing, c.flapping);
-    const std::string channel = c.channel, thread_ts = c.thread_ts, counter_ts = c.counter_ts;
+    const std::string channel = c.channel, thread_ts = c.thread_ts;
+    std::string counter_ts = c.counter_ts;
+    if (counter_ts.empty()) {
+      auto mine = co_await claim_counter(id);
+      it = counters_.find(id);
+      if (it == counters_.end()) continue;
+      if (!mine) {
+        spdlog::warn("group {}: counter not claimed: {}", id, mine.error().describe());
+        it->second.dirty = true;  // next tick
+        continue;
+      }
+      counter_ts = it->second.counter_ts;  // another replica's message, once it recorded it
+    }
+    if (counter_ts.empty() && !it->second.claimed) {
+      // Another replica is posting it: update that message at a later tick.
+      it->second.dirty = ++it->second.waited < kMaxCounterWaits;
+      continue;
+    }
     if (counter_ts.empty()) {
       auto posted = co_await api_.post_message(channel, content, thread_ts);
       if (!posted) {

@@ -48,6 +48,10 @@ inline constexpr std::chrono::minutes kIncidentWindow{30};
 inline constexpr std::chrono::minutes kFlapWindow{60};
 // Counter messages are updated at most this often per thread (chat.update is Tier 3).
 inline constexpr std::chrono::seconds kCounterEvery{3};
+// The kind of the inbound-event rows that claim posting an incident's counter message: replicas
+// count the same incident, the one that stores the claim first posts the message, the others
+// update it once its ts is recorded with the group. Markers, not events: never replayed.
+inline constexpr const char* kCounterClaimKind = "counter_claim";
 
 // Where an alert was seen.
 struct AlertOrigin {
@@ -105,7 +109,9 @@ class AlertIntake {
  private:
   // What the counter message of one thread will say at the next flush.
   struct Counter {
-    std::string channel, thread_ts, counter_ts;
+    std::string group_key, channel, thread_ts, counter_ts;
+    bool claimed = false;            // this process stored the claim to post the message
+    int waited = 0;                  // flushes spent waiting for another replica's message
     std::int64_t notifications = 0;
     std::int64_t still_firing = -1;  // unknown until a resolved notification was counted
     std::set<std::string> names;     // alert names seen (capped)
@@ -119,6 +125,9 @@ class AlertIntake {
   static constexpr std::size_t kCountersPerTick = 2;
   std::uint64_t shown_seq_ = 0;
   static constexpr std::size_t kMaxCounterNames = 50;
+  // Flushes to wait for the message of the replica that claimed a counter (it may have died
+  // between claim and post) before this one stops trying until the incident's next notification.
+  static constexpr int kMaxCounterWaits = 20;
   awaitable<Result<void>> open_incident(investigators::Alert alert, store::AlertRow row, const AlertOrigin& given);
   // Stores the notification, counted in `group_id` (none: recorded only).
   awaitable<Result<void>> record(store::AlertRow row, std::optional<store::Id> group_id);
@@ -134,6 +143,10 @@ class AlertIntake {
   awaitable<std::string> gated(const investigators::Alert& alert, const std::string& channel);
   Counter& counter_of(const store::AlertGroupRow& group);
   awaitable<void> flush_counters();
+  // Whether this process may post the counter of group `id` (it stored the claim); when another
+  // replica holds it, copies that replica's message ts into the counter once recorded. Errors: the
+  // store's.
+  awaitable<Result<bool>> claim_counter(store::Id id);
 
   store::Store& store_;
   slack::WebApi& api_;

@@ -284,6 +284,26 @@ class Replicas : public ::testing::Test {
     }
   }
 
+  // Every incident thread holds at most one counter message, however many replicas counted its
+  // repeats (each replica updates the one message; none posts a second).
+  void expect_at_most_one_counter_per_thread() {
+    pqxx::connection c(db_url_);
+    pqxx::nontransaction tx(c);
+    auto rows = tx.exec("SELECT channel, thread_ts FROM alert_groups");
+    ASSERT_FALSE(rows.empty());
+    int shown = 0;  // threads with a counter (they are paced: not all have one yet)
+    for (const auto& row : rows) {
+      const std::string channel = row[0].c_str(), thread = row[1].c_str();
+      int counters = 0;
+      for (const auto& m : on_io([&] { return ws_->thread(channel, thread); })) {
+        counters += !m.bot_id.empty() && m.text.rfind(":repeat:", 0) == 0;
+      }
+      EXPECT_LE(counters, 1) << "thread " << thread << " has " << counters << " counter messages";
+      shown += counters > 0;
+    }
+    EXPECT_GT(shown, 0) << "no thread shows a counter";
+  }
+
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_{io_.get_executor()};
   std::unique_ptr<alertbot::Clock> clock_;
@@ -331,6 +351,7 @@ TEST_F(Replicas, AStormOf1000AlertsIn200IncidentsGets200ReportsNoneTwiceNoneMiss
   EXPECT_EQ(sql("SELECT COUNT(DISTINCT message_ts) FROM reports"), std::to_string(kIncidents));
   EXPECT_EQ(sql("SELECT COUNT(*) FROM jobs WHERE status <> 'done'"), "0");
   expect_one_final_report_per_thread();
+  expect_at_most_one_counter_per_thread();
   // The replicas shared the work: each opened some of the incidents (envelopes go to the sockets
   // in turn).
   for (const auto& r : replicas_) {
