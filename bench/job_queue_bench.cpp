@@ -130,8 +130,8 @@ json::value bench_backend(asio::io_context& io, Clock& clock, const std::string&
   }
   foreign = static_cast<int>(t.claims.size()) - static_cast<int>(t.enqueued.size()) + never;
   json::object out{{"enqueued", t.enqueued.size()},
-                   {"enqueue_per_s", std::llround(t.enqueued.size() / (enqueue_ms / 1000.0))},
-                   {"claim_complete_per_s", std::llround(t.claims.size() / (drain_ms / 1000.0))},
+                   {"enqueue_per_s", std::llround(static_cast<double>(t.enqueued.size()) / (enqueue_ms / 1000.0))},
+                   {"claim_complete_per_s", std::llround(static_cast<double>(t.claims.size()) / (drain_ms / 1000.0))},
                    {"enqueue_us", summary(t.enqueue_us)},
                    {"claim_us", summary(t.claim_us)},
                    {"complete_us", summary(t.complete_us)},
@@ -159,7 +159,7 @@ int main(int argc, char** argv) {
       numbers.push_back(std::atoi(argv[i]));
     }
   }
-  if (numbers.size() > 0) jobs = std::max(1, numbers[0]);
+  if (!numbers.empty()) jobs = std::max(1, numbers[0]);
   if (numbers.size() > 1) claimers = std::clamp(numbers[1], 1, 256);
   init_logging(LogLineFormat::Text, "error");
   asio::io_context io;
